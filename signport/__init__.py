@@ -1,0 +1,3 @@
+"""signport: sign-language recognizers from training to phones."""
+
+__version__ = "0.1.0"

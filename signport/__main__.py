@@ -1,0 +1,5 @@
+import sys
+
+from signport.cli import main
+
+sys.exit(main())

@@ -1,0 +1,58 @@
+"""The `signport` command: one entry point, one subcommand per job.
+
+Each area of the product registers its own subcommands from its own `cli` module (listed
+in COMMAND_MODULES); heavy libraries are imported inside the handlers so `signport --help`
+stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from signport import __version__
+from signport.core.errors import SignportError
+
+# Each module exposes `register(subparsers)`; order is the order shown in --help.
+COMMAND_MODULES = (
+    "signport.data.cli",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="signport",
+        description="Train sign-language recognizers, export them to phones with a hot-swappable head, and prove parity and 30 fps.",
+    )
+    parser.add_argument("--version", action="version", version=f"signport {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show debug logs and full tracebacks")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        result = args.handler(args)
+    except SignportError as e:
+        if args.verbose:
+            raise
+        print(f"signport {args.command}: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Datasets: the synthetic generator (the embedded default) and loaders for real data."""

@@ -1,0 +1,29 @@
+import pytest
+
+from signport.core import atomic
+
+
+def test_staged_directory_leaves_old_folder_untouched_on_failure(tmp_path):
+    final = tmp_path / "bundle"
+    final.mkdir()
+    (final / "manifest.json").write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic.staged_directory(final) as staging:
+            (staging / "manifest.json").write_text("new")
+            raise RuntimeError("export failed")
+    assert (final / "manifest.json").read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["bundle"]
+
+
+def test_staged_directory_replaces_whole_folder_on_success(tmp_path):
+    final = tmp_path / "bundle"
+    final.mkdir()
+    (final / "stale.pte").write_text("x")
+    with atomic.staged_directory(final) as staging:
+        (staging / "manifest.json").write_text("new")
+    assert sorted(p.name for p in final.iterdir()) == ["manifest.json"]
+
+
+def test_write_json_leaves_no_temp_files(tmp_path):
+    atomic.write_json(tmp_path / "a.json", {"k": 1})
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]

@@ -1,0 +1,1 @@
+"""signport.train: models, training, head fine-tuning and evaluation."""

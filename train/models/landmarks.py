@@ -1,0 +1,47 @@
+"""Landmark classifier: an MLP over 21x3 MediaPipe hand landmarks.
+
+Translation and scale normalization are part of the network (first layer), so every
+runtime, phones included, feeds raw MediaPipe coordinates and cannot normalize differently.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from signport.core.errors import InputError
+from signport.core.preprocessing import LANDMARK_DIMS, MIDDLE_MCP, NUM_LANDMARKS, WRIST, landmark_preprocessing
+from signport.train.models.registry import register_model
+
+
+class LandmarkNormalize(nn.Module):
+    """(N, 63) raw landmarks -> (N, 63) with the wrist at the origin and unit wrist-to-middle-MCP length."""
+
+    def forward(self, flat: torch.Tensor) -> torch.Tensor:
+        pts = flat.reshape(-1, NUM_LANDMARKS, LANDMARK_DIMS)
+        pts = pts - pts[:, WRIST : WRIST + 1, :]
+        scale = torch.linalg.vector_norm(pts[:, MIDDLE_MCP, :2], dim=-1).clamp_min(1e-6)
+        return (pts / scale[:, None, None]).reshape(-1, NUM_LANDMARKS * LANDMARK_DIMS)
+
+
+class LandmarkBackbone(nn.Module):
+    def __init__(self, hidden: tuple[int, ...], dropout: float):
+        super().__init__()
+        layers: list[nn.Module] = [LandmarkNormalize()]
+        width = NUM_LANDMARKS * LANDMARK_DIMS
+        for size in hidden:
+            layers += [nn.Linear(width, size), nn.BatchNorm1d(size), nn.ReLU(inplace=True), nn.Dropout(dropout)]
+            width = size
+        self.mlp = nn.Sequential(*layers)
+        self.embedding_size = width
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.mlp(x)
+
+
+@register_model("landmarks", family="landmarks", preprocessing=lambda **_: landmark_preprocessing())
+def build_landmark_mlp(hidden: tuple[int, ...] = (256, 128), dropout: float = 0.2, weights: str = "none") -> tuple[nn.Module, int]:
+    if weights != "none":
+        raise InputError(f"--weights {weights!r} is not available for the landmark model; use --weights none")
+    backbone = LandmarkBackbone(tuple(hidden), dropout)
+    return backbone, backbone.embedding_size
