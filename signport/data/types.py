@@ -1,0 +1,95 @@
+"""The in-memory shapes every loader returns (and the synthetic generator's output reads as).
+
+Loaders only index and decode; augmentation and batching belong to training
+(signport.train), so the same index serves training, evaluation, bench and live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class ImageIndex:
+    """Still images on disk, one class label each (ASL Alphabet folders, synthetic letters)."""
+
+    paths: list[Path]
+    labels: list[str]  # per sample, canonical (signport.core.labels.canonical_label)
+    classes: list[str]  # the label set in model output order
+    landmarks: np.ndarray | None = None  # (N, 21, 3) ground truth when known (synthetic data)
+    signers: list[str] | None = None  # who signed each sample, for signer-disjoint splits
+    root: Path | None = None
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def targets(self) -> np.ndarray:
+        lookup = {c: i for i, c in enumerate(self.classes)}
+        return np.array([lookup[label] for label in self.labels], dtype=np.int64)
+
+
+@dataclass
+class ArrayImageSet:
+    """Images already in memory (Sign Language MNIST): uint8 (N, H, W) grey or (N, H, W, 3) RGB."""
+
+    images: np.ndarray
+    labels: list[str]
+    classes: list[str]
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def targets(self) -> np.ndarray:
+        lookup = {c: i for i, c in enumerate(self.classes)}
+        return np.array([lookup[label] for label in self.labels], dtype=np.int64)
+
+
+@dataclass
+class LandmarkSet:
+    """MediaPipe hand landmarks: (N, 21, 3) float32 in normalized image coordinates."""
+
+    landmarks: np.ndarray
+    labels: list[str]
+    classes: list[str]
+    is_left_hand: np.ndarray | None = None  # (N,) bool when known
+
+    def __len__(self) -> int:
+        return len(self.landmarks)
+
+    def targets(self) -> np.ndarray:
+        lookup = {c: i for i, c in enumerate(self.classes)}
+        return np.array([lookup[label] for label in self.labels], dtype=np.int64)
+
+
+@dataclass
+class VideoIndex:
+    """Video files with one label each (WLASL, synthetic clips, user recordings)."""
+
+    paths: list[Path]
+    labels: list[str]
+    classes: list[str]
+    splits: list[str] | None = None  # "train" / "val" / "test" per video when the dataset defines them
+    frame_ranges: list[tuple[int, int]] | None = None  # (first, last) frame of the sign, inclusive, when known
+    root: Path | None = None
+    extra: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def targets(self) -> np.ndarray:
+        lookup = {c: i for i, c in enumerate(self.classes)}
+        return np.array([lookup[label] for label in self.labels], dtype=np.int64)
+
+    def subset(self, split: str) -> "VideoIndex":
+        if self.splits is None:
+            raise ValueError("this video index has no split information")
+        keep = [i for i, s in enumerate(self.splits) if s == split]
+        return VideoIndex(
+            paths=[self.paths[i] for i in keep], labels=[self.labels[i] for i in keep], classes=self.classes,
+            splits=[split] * len(keep),
+            frame_ranges=[self.frame_ranges[i] for i in keep] if self.frame_ranges else None,
+            root=self.root, extra=self.extra,
+        )
