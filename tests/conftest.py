@@ -22,3 +22,16 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"SIGNPORT_SHARED_DATA={root} is not a directory: real-data test skipped")
     return path
+
+
+@pytest.fixture(scope="session")
+def hand_model(request) -> Path:
+    """MediaPipe's hand_landmarker.task, built once from the official wheel into pytest's cache
+    (reused across sessions). Skips when it cannot be built here (no PyPI access, no cached file)."""
+    from signport.core.errors import OfflineError
+    from signport.hands.model_file import fetch_hand_model
+
+    try:
+        return fetch_hand_model(request.config.cache.mkdir("signport-hand-model"), source="pypi")
+    except OfflineError as e:
+        pytest.skip(f"hand model unavailable: {e}")
