@@ -19,6 +19,7 @@ from signport.core.errors import SignportError
 COMMAND_MODULES = (
     "signport.data.cli",
     "signport.hands.cli",
+    "signport.live.cli",
 )
 
 

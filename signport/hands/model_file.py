@@ -16,8 +16,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +140,9 @@ def build_from_pypi() -> bytes:
 
 
 def download_from_google(timeout_s: float = 30.0) -> bytes:
+    import urllib.error
+    import urllib.request
+
     try:
         with urllib.request.urlopen(GOOGLE_TASK_URL, timeout=timeout_s) as response:
             data = response.read()
