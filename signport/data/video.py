@@ -15,6 +15,7 @@ from typing import Iterator, Literal, NamedTuple
 import cv2
 import numpy as np
 
+from signport.core.atomic import staged_path
 from signport.core.errors import DataError
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm")
@@ -163,6 +164,25 @@ def read_video_frames(
         return np.stack([decoded[i] for i in wanted.tolist()])
     finally:
         capture.release()
+
+
+def write_video(path: str | os.PathLike, frames: np.ndarray, fps: float, fourcc: str = "mp4v") -> Path:
+    """Write uint8 RGB (T, H, W, 3) frames as a video; the file appears complete or not at all."""
+    frames = np.asarray(frames)
+    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8 or len(frames) == 0:
+        raise ValueError(f"write_video needs uint8 RGB frames (T, H, W, 3) with T >= 1, got {frames.dtype} {frames.shape}")
+    path = Path(path)
+    height, width = frames.shape[1:3]
+    with staged_path(path) as staging:
+        writer = cv2.VideoWriter(str(staging), cv2.VideoWriter_fourcc(*fourcc), float(fps), (width, height))
+        if not writer.isOpened():
+            raise DataError(f"OpenCV cannot write {path} with codec {fourcc!r}; try fourcc='mp4v' and a .mp4 name")
+        try:
+            for frame in frames:
+                writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        finally:
+            writer.release()
+    return path
 
 
 def temporal_stride(video_fps: float, clip_fps: float | None) -> int:
