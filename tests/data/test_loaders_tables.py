@@ -124,3 +124,17 @@ def test_landmark_csv_with_wrong_columns_names_the_file_and_line(tmp_path):
     path.write_text("a,b,c\n1,2,3\n")
     with pytest.raises(DataError, match=r"bad\.csv has 3 columns and no 'label' header"):
         load_landmarks(path)
+
+
+def test_sign_mnist_rows_of_the_wrong_width_are_refused(tmp_path):
+    csv = write_sign_mnist(tmp_path / "ragged.csv", [])
+    csv.write_text(csv.read_text() + "1,2,3\n")
+    with pytest.raises(DataError, match=r"ragged\.csv: rows have 3 columns, expected label \+ 784 pixels"):
+        load_sign_mnist(csv)
+
+
+def test_landmark_file_that_is_not_an_npz_names_the_file(tmp_path):
+    path = tmp_path / "broken.npz"
+    path.write_bytes(b"garbage")
+    with pytest.raises(DataError, match=r"broken\.npz is not an \.npz file"):
+        load_landmarks(path)

@@ -35,6 +35,8 @@ CSV_FORMS = "a header with x0,y0,z0..x20,y20,z20 and label, or 64 columns withou
 
 def read_npz(path: Path, required: tuple[str, ...]) -> dict[str, np.ndarray]:
     """All arrays of an .npz file, without unpickling; DataError naming the file when it is not usable."""
+    if not zipfile.is_zipfile(path):
+        raise DataError(f"{path} is not an .npz file (save it with numpy.savez)")
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
@@ -42,7 +44,7 @@ def read_npz(path: Path, required: tuple[str, ...]) -> dict[str, np.ndarray]:
         raise DataError(f"{path} holds pickled objects, which signport never loads; save plain arrays "
                         "(strings as a fixed-width unicode array)") from None
     except (OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise DataError(f"cannot read {path} as .npz: {exc}") from None
+        raise DataError(f"cannot read {path} as .npz: {str(exc).splitlines()[0]}") from None
     missing = [name for name in required if name not in arrays]
     if missing:
         raise DataError(f"{path} lacks array(s) {', '.join(missing)} (it has: {', '.join(arrays) or 'none'})")

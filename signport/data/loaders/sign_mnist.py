@@ -7,6 +7,7 @@ Accepts the CSV itself or the Kaggle folder holding sign_mnist_train.csv / sign_
 from __future__ import annotations
 
 import string
+import warnings
 from pathlib import Path
 from typing import Literal
 
@@ -50,11 +51,15 @@ def load_sign_mnist(path: Path, split: Literal["train", "test"] = "train") -> Ar
     if not header.startswith(HEADER_START) or header.count(",") != SIDE * SIDE:
         raise DataError(f"{file} is not a Sign Language MNIST CSV: expected header label,pixel1..pixel784")
     try:
-        table = np.loadtxt(file, delimiter=",", skiprows=1, dtype=np.int64, ndmin=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "input contained no data": reported below
+            table = np.loadtxt(file, delimiter=",", skiprows=1, dtype=np.int64, ndmin=2)
     except ValueError as exc:
-        raise DataError(f"{file}: not 785 integer columns per row ({exc})") from None
+        raise DataError(f"{file}: not {1 + SIDE * SIDE} integer columns per row ({str(exc).splitlines()[0]})") from None
     if table.shape[0] == 0:
         raise DataError(f"{file} has a header but no rows")
+    if table.shape[1] != 1 + SIDE * SIDE:
+        raise DataError(f"{file}: rows have {table.shape[1]} columns, expected label + {SIDE * SIDE} pixels")
     letter_index, pixels = table[:, 0], table[:, 1:]
     if pixels.min() < 0 or pixels.max() > 255:
         raise DataError(f"{file}: pixel values must be 0..255, found {pixels.min()}..{pixels.max()}")
