@@ -37,6 +37,11 @@ def _resize_to(size: int | tuple[int, int] | None) -> tuple[int, int] | None:
     return int(width), int(height)
 
 
+def bgr_to_rgb(frame: np.ndarray, size: int | tuple[int, int] | None = None) -> np.ndarray:
+    """OpenCV's BGR image as RGB, resized to `size` (int: square; tuple: (height, width)) when given."""
+    return _bgr_to_rgb(frame, _resize_to(size))
+
+
 def _bgr_to_rgb(frame: np.ndarray, dsize: tuple[int, int] | None) -> np.ndarray:
     if dsize is not None and (frame.shape[1], frame.shape[0]) != dsize:
         shrinking = dsize[0] * dsize[1] < frame.shape[0] * frame.shape[1]

@@ -20,6 +20,7 @@ from signport.data.loaders.folders import class_folders, has_class_folder_with, 
 from signport.data.loaders.landmarks import read_npz
 from signport.data.loaders.registry import register_loader
 from signport.data.types import ImageIndex
+from signport.data.video import bgr_to_rgb
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 LANDMARKS_FILE = "landmarks.npz"
@@ -35,12 +36,7 @@ def read_image(path: str | os.PathLike, size: int | tuple[int, int] | None = Non
     bgr = cv2.imdecode(encoded, cv2.IMREAD_COLOR) if encoded.size else None
     if bgr is None:
         raise DataError(f"image {path} is not a readable JPEG/PNG (corrupt or another format); replace or delete it")
-    if size is not None:
-        height, width = (size, size) if isinstance(size, int) else size
-        if bgr.shape[:2] != (height, width):
-            shrinking = height * width < bgr.shape[0] * bgr.shape[1]
-            bgr = cv2.resize(bgr, (width, height), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    return bgr_to_rgb(bgr, size)
 
 
 def _image_root(path: Path) -> Path:
