@@ -72,14 +72,6 @@ def crop_square(rgb: np.ndarray, box: Box, size: int) -> np.ndarray:
     return cv2.resize(canvas, (size, size), interpolation=interpolation)
 
 
-def centre_square(rgb: np.ndarray, size: int) -> np.ndarray:
-    """The frame's central square resized to (size, size, 3): the whole-frame input style."""
-    h, w = rgb.shape[:2]
-    side = min(h, w)
-    box = Box((w - side) // 2, (h - side) // 2, (w - side) // 2 + side, (h - side) // 2 + side)
-    return crop_square(rgb, box, size)
-
-
 def landmark_mask(points_xy: np.ndarray, box: Box, size: int) -> np.ndarray:
     """The hand skeleton drawn white on black, framed by `box`, as a (size, size, 3) uint8 image.
 

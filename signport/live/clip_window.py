@@ -2,7 +2,9 @@
 last `clip_length` of them, handed out every `stride` new samples.
 
 As in continuous sign recognition (16 frames at 15 fps), the window slides over the stream and
-the 3-D model runs on each full window; subsampling goes by timestamps, so a dropped or
+the 3-D model runs on each full window. Frames are taken every `frames_per_sample` source
+frames, the step training uses (signport.data.video.temporal_stride: 30 fps -> every 2nd), so
+the model sees motion at the speed it learned; the step is measured in time, so a dropped or
 undecodable frame shifts nothing.
 """
 
@@ -14,19 +16,23 @@ import numpy as np
 
 
 class ClipWindow:
-    def __init__(self, clip_length: int = 16, clip_fps: float = 15.0, stride: int = 4):
-        if clip_length < 1 or clip_fps <= 0 or stride < 1:
-            raise ValueError(f"invalid clip window: length {clip_length}, fps {clip_fps}, stride {stride}")
+    def __init__(self, clip_length: int = 16, clip_fps: float = 15.0, stride: int = 4, source_fps: float = 30.0):
+        from signport.data.video import temporal_stride
+
+        if clip_length < 1 or clip_fps <= 0 or stride < 1 or source_fps <= 0:
+            raise ValueError(f"invalid clip window: length {clip_length}, {clip_fps} fps from {source_fps} fps, stride {stride}")
         self.clip_length, self.stride = clip_length, stride
-        self.period_ms = 1000.0 / clip_fps
+        self.period_ms = temporal_stride(source_fps, clip_fps) * 1000.0 / source_fps
+        # Half a source frame of slack: camera timestamps jitter, and a frame early by less than that
+        # is still the frame that was due.
+        self._slack_ms = 500.0 / source_fps
         self._samples: deque[np.ndarray] = deque(maxlen=clip_length)
         self._next_due_ms: float | None = None
         self._since_last_clip = 0
 
     def wants(self, timestamp_ms: float) -> bool:
         """Whether the frame at this time is one of the clip-rate samples (prepare it only then)."""
-        # Half a millisecond of slack absorbs rounding in container timestamps (66.67 vs 66.7 ms).
-        return self._next_due_ms is None or timestamp_ms >= self._next_due_ms - 0.5
+        return self._next_due_ms is None or timestamp_ms >= self._next_due_ms - self._slack_ms
 
     def push(self, timestamp_ms: float, sample: np.ndarray) -> np.ndarray | None:
         """Add a sample taken at `timestamp_ms` (call only when `wants` said so). Returns the window

@@ -1,5 +1,5 @@
 """Model input from one frame, in the input styles of the research: the landmark vector, the hand
-crop, the landmark mask drawn on black, or the whole frame (centre square).
+crop, the landmark mask drawn on black, or the whole frame.
 
 Each builder returns one sample without the batch axis, normalized exactly as the model's
 Preprocessing says (the same numbers the phones read from the manifest).
@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+import cv2
 import numpy as np
 
 from signport.core.errors import InputError
 from signport.core.preprocessing import Preprocessing, normalize_image
-from signport.hands.crop import Box, centre_square, crop_square, landmark_mask
+from signport.hands.crop import Box, crop_square, landmark_mask
 from signport.hands.landmarker import HandDetection
 
 @dataclass(frozen=True)
@@ -67,7 +68,9 @@ def hand_mask(view: HandView, prep: Preprocessing) -> np.ndarray:
 
 @register_input_style("frame", needs_hand=False, input_kinds=("image", "clip"))
 def whole_frame(view: HandView, prep: Preprocessing) -> np.ndarray:
-    return normalize_image(centre_square(view.rgb, _square_size(prep)), prep)
+    # The whole frame resized to input_size, exactly as Preprocessing (and so training) defines it.
+    height, width = prep.input_size
+    return normalize_image(cv2.resize(view.rgb, (width, height), interpolation=cv2.INTER_AREA), prep)
 
 
 # What "auto" means per model input kind: a clip model sees the signer (signs move beyond the hand).

@@ -50,14 +50,15 @@ class FrameResult:
 
 
 class LiveRecognizer:
-    def __init__(self, classifier: Classifier, landmarker: HandLandmarker, config: LiveConfig):
+    def __init__(self, classifier: Classifier, landmarker: HandLandmarker, config: LiveConfig, source_fps: float = 30.0):
         self.classifier, self.landmarker, self.config = classifier, landmarker, config
         self.preprocessing = classifier.preprocessing
         self.input_style = resolve_input_style(config.input_style, self.preprocessing)
         self._input = INPUT_STYLES[self.input_style]
         prep = self.preprocessing
         self.clip_window = (
-            ClipWindow(int(prep.clip_length), float(prep.clip_fps), config.clip_stride) if prep.input_kind == "clip" else None
+            ClipWindow(int(prep.clip_length), float(prep.clip_fps), config.clip_stride, source_fps)
+            if prep.input_kind == "clip" else None
         )
         self.smoother = MajorityVoteSmoother(config.window, config.min_confidence, config.min_support)
         self.decoder = FingerspellingDecoder(config.repeat_after)

@@ -35,7 +35,7 @@ def run_live(config: LiveConfig, classifier: Classifier | None = None) -> dict:
             hand_model, mode="video", min_detection_confidence=config.min_hand_confidence,
             min_presence_confidence=config.min_hand_confidence, min_tracking_confidence=config.min_hand_confidence,
         ))
-        recognizer = LiveRecognizer(classifier, landmarker, config)
+        recognizer = LiveRecognizer(classifier, landmarker, config, source.info.fps)
         header = {
             "source": asdict(source.info), "model": getattr(classifier, "name", type(classifier).__name__),
             "labels": list(classifier.labels), "input_style": recognizer.input_style, "hand_model": str(hand_model),

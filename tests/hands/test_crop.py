@@ -2,7 +2,7 @@ import cv2
 import numpy as np
 import pytest
 
-from signport.hands.crop import HAND_CONNECTIONS, Box, centre_square, crop_square, hand_box, landmark_mask
+from signport.hands.crop import HAND_CONNECTIONS, Box, crop_square, hand_box, landmark_mask
 from signport.hands.landmarker import HandLandmarker
 
 # A plausible open hand in pixels: wrist at the bottom, fingers up (x, y).
@@ -32,12 +32,6 @@ def test_crop_keeps_pixels_and_fills_outside_the_frame_with_black():
 
 def test_crop_of_a_box_entirely_outside_is_black():
     assert not crop_square(np.full((50, 50, 3), 255, np.uint8), Box(100, 100, 140, 140), 32).any()
-
-
-def test_centre_square_takes_the_middle_of_a_wide_frame():
-    rgb = np.zeros((100, 200, 3), np.uint8)
-    rgb[:, 50:150] = 200
-    np.testing.assert_array_equal(centre_square(rgb, 100), np.full((100, 100, 3), 200, np.uint8))
 
 
 def test_mask_draws_every_joint_and_bone_on_black():

@@ -34,13 +34,12 @@ def letterbox(bgr: np.ndarray, hw: tuple[int, int] = FRAME_HW) -> np.ndarray:
     return frame
 
 
-def write_video(path: Path, frames: list[np.ndarray], fps: float = 30.0) -> Path:
-    fourcc = cv2.VideoWriter_fourcc(*("MJPG" if path.suffix == ".avi" else "mp4v"))
-    writer = cv2.VideoWriter(str(path), fourcc, fps, (frames[0].shape[1], frames[0].shape[0]))
-    for frame in frames:
-        writer.write(frame)
-    writer.release()
-    return path
+def write_video(path: Path, bgr_frames: list[np.ndarray], fps: float = 30.0) -> Path:
+    """OpenCV-order frames to an mp4 (mp4v) or, for a .avi name, MJPG: one JPEG per frame."""
+    from signport.data.video import write_video as write_rgb_video
+
+    rgb = np.ascontiguousarray(np.stack(bgr_frames)[..., ::-1])
+    return write_rgb_video(path, rgb, fps, fourcc="MJPG" if path.suffix == ".avi" else "mp4v")
 
 
 def save_tiny_checkpoint(model, architecture: str, arch_args: dict, labels: list[str], path: Path) -> Path:
