@@ -71,6 +71,9 @@ def summarize_timings(per_frame_ms: list[dict[str, float]]) -> dict:
             "criterion": "p90 of the per-frame pipeline total (decode + hand_detection + preprocess + model + smoothing) <= budget",
             "p90_total_ms": total_stats["p90"],
             "meets_30fps": bool(total.size and total_stats["p90"] <= FRAME_BUDGET_MS),
+            # A model that runs on a few frames only (a clip model every k frames) can hide behind
+            # the p90; the count of late frames shows it.
+            "frames_over_budget": int((total > FRAME_BUDGET_MS).sum()),
             "sustained_fps_at_mean": round(1000.0 / total_stats["mean"], 1) if total.size and total_stats["mean"] else None,
         },
         "machine": f"{platform.machine()} {platform.system()}, {_cpu_count()} cores (host-measured)",
@@ -93,5 +96,6 @@ def format_timing_table(summary: dict) -> str:
         lines.append(f"{name:<16}{stats['p50']:>9.2f}{stats['p90']:>9.2f}{stats['mean']:>9.2f}")
     verdict = summary["fps_verdict"]
     if verdict["p90_total_ms"] is not None:
-        lines.append(f"30 fps: {'yes' if verdict['meets_30fps'] else 'no'} (p90 {verdict['p90_total_ms']:.1f} ms vs {verdict['budget_ms']:.1f} ms budget; {summary['machine']})")
+        lines.append(f"30 fps: {'yes' if verdict['meets_30fps'] else 'no'} (p90 {verdict['p90_total_ms']:.1f} ms vs {verdict['budget_ms']:.1f} ms budget, "
+                     f"{verdict['frames_over_budget']} of {summary['frames_timed']} frames over; {summary['machine']})")
     return "\n".join(lines)
