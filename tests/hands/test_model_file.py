@@ -83,3 +83,10 @@ def test_truncated_task_file_is_rejected_with_the_fix(hand_model, tmp_path):
     broken.write_bytes(hand_model.read_bytes()[:4096])
     with pytest.raises(InputError, match="signport models fetch"):
         check_task_file(broken)
+
+
+def test_cli_fetch_builds_the_pinned_file(hand_model, tmp_path, capsys):
+    # hand_model skips this test where PyPI is unreachable; here the CLI must build the same bytes.
+    code = main(["models", "fetch", "--out", str(tmp_path), "--source", "pypi"])
+    out = capsys.readouterr().out
+    assert code == 0 and out.strip() == f"{tmp_path / HAND_MODEL_FILE}  sha256 {BUILT_TASK_SHA256}"
