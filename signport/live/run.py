@@ -39,7 +39,7 @@ def run_live(config: LiveConfig, classifier: Classifier | None = None) -> dict:
         header = {
             "source": asdict(source.info), "model": getattr(classifier, "name", type(classifier).__name__),
             "labels": list(classifier.labels), "input_style": recognizer.input_style, "hand_model": str(hand_model),
-            "config": {k: str(v) if v is not None else None for k, v in asdict(config).items()},
+            "config": {k: v if v is None or isinstance(v, (bool, int, float, str)) else str(v) for k, v in asdict(config).items()},
         }
         recording = LiveRecording(config.transcript, header)
         # Order matters: the video sink adds its `annotate` time before the recording logs the frame.
