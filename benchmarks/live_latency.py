@@ -3,8 +3,9 @@
     python benchmarks/live_latency.py --data ../shared/data --out live_latency.json
 
 Models are built untrained (latency does not depend on the weights) and run eagerly in PyTorch,
-the slowest runtime; exported runtimes only shrink the `model` stage. Every number comes from
-the same `run_live` the CLI uses, so its timings.json reads the same way.
+the slowest runtime, and MobileNetV2 also through ONNX Runtime (a runtime a bundle ships);
+other runtimes only change the `model` stage. Every number comes from the same `run_live` the
+CLI uses, so its timings.json reads the same way.
 """
 
 from __future__ import annotations
@@ -22,19 +23,43 @@ from signport.core.atomic import write_json
 from signport.core.checkpoint import CheckpointMeta, save_checkpoint
 from signport.core.labels import ASL_LETTERS, LETTERS_AZ
 from signport.hands.model_file import DEFAULT_MODEL_DIR, resolve_hand_model
+from signport.live.classifier import TorchCheckpointClassifier
 from signport.live.config import LiveConfig
 from signport.live.run import run_live
 from signport.train.models import backbone_fingerprint, build_model
 from signport.train.models.registry import model_preprocessing
 
-# (name, architecture, arch_args, labels, input style)
+MNV2 = {"width": 1.0, "input_size": 224}
+# (name, architecture, arch_args, labels, input style, runtime)
 SETUPS = [
-    ("landmark MLP", "landmarks", {}, LETTERS_AZ, "landmarks"),
-    ("MobileNetV2-224 hand crop", "mobilenet_v2", {"width": 1.0, "input_size": 224}, ASL_LETTERS, "crop"),
-    ("MobileNetV2-224 landmark mask", "mobilenet_v2", {"width": 1.0, "input_size": 224}, ASL_LETTERS, "mask"),
+    ("landmark MLP", "landmarks", {}, LETTERS_AZ, "landmarks", "pytorch"),
+    ("MobileNetV2-224 hand crop", "mobilenet_v2", MNV2, ASL_LETTERS, "crop", "pytorch"),
+    ("MobileNetV2-224 hand crop", "mobilenet_v2", MNV2, ASL_LETTERS, "crop", "onnxruntime"),
+    ("MobileNetV2-224 landmark mask", "mobilenet_v2", MNV2, ASL_LETTERS, "mask", "onnxruntime"),
     ("3D-MobileNetV2-112 16 frames @15 fps", "mobilenet_v2_3d", {"width": 1.0, "input_size": 112, "clip_length": 16, "clip_fps": 15.0},
-     tuple(f"gloss{i}" for i in range(100)), "frame"),
+     tuple(f"gloss{i}" for i in range(100)), "frame", "onnxruntime"),
 ]
+
+
+class OnnxRuntimeClassifier:
+    """The checkpoint exported to ONNX and run by ONNX Runtime (until signport.runtime provides this)."""
+
+    def __init__(self, checkpoint: Path, threads: int):
+        import onnxruntime
+
+        reference = TorchCheckpointClassifier(checkpoint, threads)
+        self.labels, self.preprocessing = reference.labels, reference.preprocessing
+        onnx_path = checkpoint / "model.onnx"
+        example = torch.zeros(self.preprocessing.input_shape(1))
+        torch.onnx.export(reference.model, (example,), str(onnx_path), dynamo=False, opset_version=17,
+                          input_names=["input"], output_names=["logits"])
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        self.session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self.name = f"{checkpoint.name} (ONNX Runtime {onnxruntime.__version__})"
+
+    def predict(self, batch):
+        return self.session.run(None, {"input": batch})[0]
 
 
 def save_untrained(architecture: str, arch_args: dict, labels, folder: Path) -> Path:
@@ -59,25 +84,28 @@ def main() -> None:
     results = []
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
-        for name, architecture, arch_args, labels, style in SETUPS:
-            checkpoint = save_untrained(architecture, arch_args, labels, Path(tmp) / architecture)
+        for name, architecture, arch_args, labels, style, runtime in SETUPS:
+            checkpoint = save_untrained(architecture, arch_args, labels, Path(tmp) / f"{architecture}-{style}-{runtime}")
+            classifier = (OnnxRuntimeClassifier(checkpoint, args.threads) if runtime == "onnxruntime"
+                          else TorchCheckpointClassifier(checkpoint, args.threads))
+            name = f"{name} [{runtime}]"
             for clip in args.clips:
-                summary = run_live(LiveConfig(source=str(args.data / "wlasl_sample/videos" / f"{clip}.mp4"), checkpoint=checkpoint,
-                                              hand_model=hand_model, input_style=style, threads=args.threads))
+                summary = run_live(LiveConfig(source=str(args.data / "wlasl_sample/videos" / f"{clip}.mp4"),
+                                              hand_model=hand_model, input_style=style, threads=args.threads), classifier)
                 row = {"setup": name, "clip": clip, "size": summary["source"]["size"], "frames": summary["frames"],
                        "frames_with_hand": summary["frames_with_hand"], "model_calls": summary["model_calls"],
                        "stages_ms": summary["stages_ms"], "pipeline_total_ms": summary["pipeline_total_ms"],
                        "fps_verdict": summary["fps_verdict"]}
                 results.append(row)
                 total = row["pipeline_total_ms"]
-                print(f"{name:<38} {clip} {row['size'][0]}x{row['size'][1]}: total p50 {total['p50']:.1f} ms, p90 {total['p90']:.1f} ms, "
+                print(f"{name:<52} {clip} {row['size'][0]}x{row['size'][1]}: total p50 {total['p50']:.1f} ms, p90 {total['p90']:.1f} ms, "
                       f"hand {row['stages_ms']['hand_detection']['p50']:.1f}/{row['stages_ms']['hand_detection']['p90']:.1f}, "
-                      f"model {row['stages_ms']['model']['p50']:.1f}/{row['stages_ms']['model']['p90']:.1f} "
+                      f"model {row['stages_ms']['model']['p50']:.1f}/{row['stages_ms']['model']['p90']:.1f}/max {row['stages_ms']['model']['max']:.1f} "
                       f"-> 30 fps {'yes' if row['fps_verdict']['meets_30fps'] else 'no'} "
                       f"({row['fps_verdict']['frames_over_budget']}/{row['frames']} frames over 33.3 ms)")
     report = {
         "machine": f"{platform.machine()} {platform.system()}, {len(os.sched_getaffinity(0))} cores (host-measured)",
-        "runtime": f"PyTorch {torch.__version__} eager, {args.threads} threads; MediaPipe Tasks HandLandmarker (video mode, XNNPACK)",
+        "runtime": f"PyTorch {torch.__version__} eager or ONNX Runtime (per setup), {args.threads} threads; MediaPipe Tasks HandLandmarker (video mode, XNNPACK)",
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "results": results,
     }
