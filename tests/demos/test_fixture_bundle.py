@@ -2,10 +2,10 @@
 
 The Swift tests (ios_demo/SignportKit) and the Kotlin tests (android_demo/app/src/test) load these
 files and compare their logits with `expected.json`, so a head written by Python is proven to be read
-the same way on both phones. test_fixture_bundle_is_what_signport_writes keeps the committed files
-equal to what this module generates; regenerate with:
+the same way on both phones. The tests below keep the committed files equal to what signport writes
+today; after a deliberate format change, regenerate them with:
 
-    .venv/bin/python -m tests.demos.fixture_bundle
+    .venv/bin/python tests/demos/test_fixture_bundle.py
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from signport.core.heads import HeadManifest, head_to_bin
+from signport.core.heads import HeadManifest, head_from_bin, head_to_bin
+from signport.core.manifest import load_manifest
 
 FIXTURE_DIR = Path(__file__).with_name("fixtures") / "bundle"
 FINGERPRINT = "sha256:" + "ab" * 32
@@ -88,6 +89,21 @@ def _artifact(artifact_id: str, path: str, fmt: str, precision: str, delegate: s
         "inputs": [{"name": "landmarks", "shape": input_shape, "dtype": "float32"}],
         "outputs": [{"name": "embedding", "shape": [input_shape[0], EMBEDDING_SIZE], "dtype": "float32"}],
     }
+
+
+def test_fixture_bundle_is_what_signport_writes():
+    stale = [name for name, data in fixture_files().items() if (FIXTURE_DIR / name).read_bytes() != data]
+    assert not stale, f"{stale} differ from what signport.core writes now; regenerate: python tests/demos/test_fixture_bundle.py"
+
+
+def test_fixture_manifest_is_schema_valid_and_head_round_trips():
+    manifest = load_manifest(FIXTURE_DIR, verify_files=False)
+    head = HeadManifest.from_dict(json.loads((FIXTURE_DIR / manifest["head"]["json"]).read_text()))
+    assert head.to_dict()["bin_layout"] == manifest["head"]["bin_layout"]
+    weight, bias = head_from_bin((FIXTURE_DIR / manifest["head"]["bin"]).read_bytes(), head.num_classes, head.embedding_size)
+    expected = json.loads((FIXTURE_DIR / "expected.json").read_text())
+    np.testing.assert_allclose(weight @ np.asarray(expected["embedding"], np.float32) + bias, expected["logits"], rtol=1e-6)
+    assert hashlib.sha256((FIXTURE_DIR / "head.bin").read_bytes()).hexdigest() == manifest["head"]["sha256"]["bin"]
 
 
 if __name__ == "__main__":
