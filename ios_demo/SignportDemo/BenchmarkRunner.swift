@@ -12,6 +12,10 @@ struct BenchmarkRunner {
     let options: LaunchOptions
 
     func run(progress: @escaping (String) -> Void) async throws -> URL {
+        // A stale result or error from an earlier run must not be mistaken for this one's.
+        for name in [options.benchmarkOut, options.benchmarkOut + LaunchOptions.errorSuffix] {
+            try? FileManager.default.removeItem(at: Self.outputURL(name))
+        }
         let bundle = try SignBundle(directory: try options.bundleDirectory())
         let head = try bundle.shippedHead()
         let artifacts = bundle.backbones(format: .coreml)
@@ -88,20 +92,23 @@ struct BenchmarkView: View {
             Spacer()
         }
         .padding()
-        .task {
-            // Keep the screen awake: a dimmed phone throttles and the numbers would mean nothing.
-            UIApplication.shared.isIdleTimerDisabled = true
-            defer { UIApplication.shared.isIdleTimerDisabled = false }
-            do {
-                let url = try await BenchmarkRunner(options: options).run { line in
-                    Task { @MainActor in lines.append(line) }
-                }
-                lines.append("wrote Documents/\(LaunchOptions.benchmarkFolder)/\(url.lastPathComponent)")
-            } catch {
-                let message = (error as? SignportError)?.message ?? error.localizedDescription
-                BenchmarkRunner.writeError(message, options: options)
-                lines.append("failed: \(message)")
+        .task { await run() }
+    }
+
+    @MainActor
+    private func run() async {
+        // Keep the screen awake: a dimmed phone throttles and the numbers would mean nothing.
+        UIApplication.shared.isIdleTimerDisabled = true
+        defer { UIApplication.shared.isIdleTimerDisabled = false }
+        do {
+            let url = try await BenchmarkRunner(options: options).run { line in
+                Task { @MainActor in lines.append(line) }
             }
+            lines.append("wrote Documents/\(LaunchOptions.benchmarkFolder)/\(url.lastPathComponent)")
+        } catch {
+            let message = (error as? SignportError)?.message ?? error.localizedDescription
+            BenchmarkRunner.writeError(message, options: options)
+            lines.append("failed: \(message)")
         }
     }
 }

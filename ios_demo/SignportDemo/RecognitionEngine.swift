@@ -89,7 +89,8 @@ final class RecognitionEngine {
             input = try imagePreprocessor?.tensor(from: pixelBuffer)
         case .clip:
             guard var clip, let imagePreprocessor, clip.wants(timestamp: timestamp) else { return nil }
-            let full = clip.append(try imagePreprocessor.tensor(from: pixelBuffer), timestamp: timestamp)
+            let frame = try imagePreprocessor.tensor(from: pixelBuffer)
+            let full = clip.append(frame, timestamp: timestamp)
             self.clip = clip
             input = full ? clip.tensorNCTHW() : nil
         }

@@ -30,7 +30,9 @@ final class RecognizerModel: ObservableObject {
     private var engine: RecognitionEngine?
     private var bundle: SignBundle?
     private var watcher: HeadWatcher?
-    private var installedHead: HeadDropFolder.Candidate?
+    private var installedCandidate: HeadDropFolder.Candidate?
+    /// The head the engine runs, mirrored on the main actor (the engine itself lives on the frame queue).
+    private(set) var currentHead: LinearHead?
     private var lastFrameTime: Double?
 
     init(launch: LaunchOptions) {
@@ -54,6 +56,7 @@ final class RecognizerModel: ObservableObject {
             self.bundle = bundle
             self.engine = engine
             bundleName = bundle.manifest.name
+            currentHead = engine.head
             headName = engine.head.sourceName
             labels = engine.head.labels
             reloadDroppedHead()
@@ -72,16 +75,16 @@ final class RecognizerModel: ObservableObject {
     /// Route embeddings to a personalisation recorder (nil stops recording).
     func setEmbeddingTap(_ tap: (([Float]) -> Void)?) { onFrameQueue { $0.embeddingTap = tap } }
 
-    var currentHead: LinearHead? { engine?.head }
     var manifest: BundleManifest? { bundle?.manifest }
 
     /// Check Documents for a newer head; install it if it fits this backbone, else say why not.
     func reloadDroppedHead() {
-        guard let bundle, let candidate = HeadDropFolder.newestCandidate(in: LaunchOptions.documents), candidate != installedHead else { return }
-        installedHead = candidate
+        guard let bundle, let candidate = HeadDropFolder.newestCandidate(in: LaunchOptions.documents), candidate != installedCandidate else { return }
+        installedCandidate = candidate
         do {
             let head = try bundle.loadHead(json: candidate.json, bin: candidate.bin)
             onFrameQueue { $0.install(head) }
+            currentHead = head
             headName = head.sourceName
             labels = head.labels
             headMessage = nil

@@ -78,8 +78,9 @@ public struct BenchRun: Codable, Equatable {
         self.runtime = runtime
         self.computeUnits = computeUnits
         self.threads = threads
-        self.latencyMs = LatencySummary(latenciesMs)
-        self.fps = latencyMs.mean > 0 ? 1000 / latencyMs.mean : 0
+        let summary = LatencySummary(latenciesMs)
+        self.latencyMs = summary
+        self.fps = summary.mean > 0 ? 1000 / summary.mean : 0
         self.loadMs = loadMs
         self.iterations = latenciesMs.count
         self.warmup = warmup

@@ -76,7 +76,7 @@ public struct HeadTrainer {
             var logits = Array(scores[start..<(start + numClasses)])
             for column in 0..<numClasses { logits[column] += bias[column] }
             let probabilities = Softmax.probabilities(logits)
-            loss -= Double(Foundation.log(max(probabilities[targets[row]], 1e-12)))
+            loss -= Double(log(max(probabilities[targets[row]], 1e-12)))
             for column in 0..<numClasses {
                 let indicator: Float = column == targets[row] ? 1 : 0
                 scores[start + column] = (probabilities[column] - indicator) / Float(batch)
@@ -122,8 +122,8 @@ struct AdamW {
     }
 
     mutating func step(parameters: inout [Float], gradients: [Float], offset: Int, decay: Bool) {
-        let correction1 = 1 - Foundation.pow(beta1, Float(stepCount))
-        let correction2 = 1 - Foundation.pow(beta2, Float(stepCount))
+        let correction1 = 1 - pow(beta1, Float(stepCount))
+        let correction2 = 1 - pow(beta2, Float(stepCount))
         for index in parameters.indices {
             let slot = offset + index
             let gradient = gradients[index]

@@ -111,7 +111,7 @@ public struct LinearHead: Equatable {
 public enum Softmax {
     public static func probabilities(_ logits: [Float]) -> [Float] {
         guard let maximum = logits.max() else { return [] }
-        let exponentials = logits.map { Foundation.exp($0 - maximum) }
+        let exponentials = logits.map { exp($0 - maximum) }
         let total = exponentials.reduce(0, +)
         return exponentials.map { $0 / total }
     }

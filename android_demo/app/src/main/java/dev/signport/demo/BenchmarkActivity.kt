@@ -51,7 +51,9 @@ class BenchmarkActivity : Activity() {
     private fun runAndFinish(options: Options) {
         val errorFile = File(options.out.path + BenchContract.ERROR_SUFFIX)
         try {
+            // A stale result or error from an earlier run must not be mistaken for this one's.
             errorFile.delete()
+            options.out.delete()
             val report = run(options)
             writeAtomically(options.out, report.toJson().toString(2))
             Log.i(BenchContract.LOG_TAG, BenchContract.DONE_LOG_PREFIX + options.out.path)

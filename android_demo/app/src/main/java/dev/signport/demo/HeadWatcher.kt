@@ -20,7 +20,7 @@ class HeadWatcher(private val folder: File, private val onChange: () -> Unit) {
             handler.postDelayed(this, POLL_MS)
         }
     }
-    private val observer = object : FileObserver(folder, CLOSE_WRITE or MOVED_TO or DELETE or CREATE) {
+    private val observer = object : FileObserver(folder, FileObserver.CLOSE_WRITE or FileObserver.MOVED_TO or FileObserver.DELETE or FileObserver.CREATE) {
         override fun onEvent(event: Int, path: String?) {
             handler.removeCallbacks(notify)
             handler.postDelayed(notify, DEBOUNCE_MS)

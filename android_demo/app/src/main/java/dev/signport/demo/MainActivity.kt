@@ -39,6 +39,7 @@ import java.util.Locale
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
+import java.util.concurrent.RejectedExecutionException
 
 /**
  * Live recognition: CameraX (30 fps, keep-only-latest) -> MediaPipe hand landmarks or image
@@ -69,14 +70,14 @@ class MainActivity : AppCompatActivity() {
         super.onCreate(savedInstanceState)
         binding = ActivityMainBinding.inflate(layoutInflater)
         setContentView(binding.root)
-        binding.clearButton.setOnClickListener { inference.execute { engine?.clearTranscript() } }
+        binding.clearButton.setOnClickListener { onInference { engine?.clearTranscript() } }
         binding.reloadHeadButton.setOnClickListener { reloadDroppedHead() }
         binding.thresholdSeek.setOnSeekBarChangeListener(seekListener { progress -> settings = settings.copy(threshold = progress / 100f) })
         binding.windowSeek.setOnSeekBarChangeListener(seekListener { progress -> settings = settings.copy(window = Math.max(1, progress)) })
         binding.thresholdSeek.progress = (settings.threshold * 100).toInt()
         binding.windowSeek.progress = settings.window
         showSettings()
-        inference.execute { loadBundle() }
+        onInference { loadBundle() }
     }
 
     override fun onResume() {
@@ -91,7 +92,7 @@ class MainActivity : AppCompatActivity() {
     }
 
     override fun onDestroy() {
-        inference.execute {
+        onInference {
             landmarks?.close()
             backbone?.close()
         }
@@ -185,8 +186,8 @@ class MainActivity : AppCompatActivity() {
     private fun onLandmarks(frame: LandmarkFrame) {
         val start = frameStarts.remove(frame.timestampMs) ?: System.nanoTime()
         frameStarts.keys.removeAll { it < frame.timestampMs }  // frames MediaPipe dropped
-        inference.execute {
-            val engine = engine ?: return@execute
+        onInference {
+            val engine = engine ?: return@onInference
             show(engine.process(frame.features, start, frame.timestampMs / 1e3, frame.handedness))
         }
     }
@@ -223,7 +224,7 @@ class MainActivity : AppCompatActivity() {
         installedCandidate = candidate
         try {
             val head = bundle.loadHead(candidate.json, candidate.bin)
-            inference.execute { engine?.install(head) }
+            onInference { engine?.install(head) }
             binding.headName.text = getString(R.string.bundle_and_head, bundle.manifest.name, head.sourceName)
             binding.banner.visibility = View.GONE
         } catch (error: SignportException) {
@@ -239,7 +240,15 @@ class MainActivity : AppCompatActivity() {
     private fun showSettings() {
         binding.settingsLabel.text = String.format(Locale.ROOT, "threshold %.2f · vote over %d frames", settings.threshold, settings.window)
         val current = settings
-        inference.execute { engine?.apply(current) }
+        onInference { engine?.apply(current) }
+    }
+
+    /** Run on the inference thread; dropped once the activity is being destroyed (late MediaPipe results). */
+    private fun onInference(work: () -> Unit) {
+        try {
+            inference.execute { work() }
+        } catch (ignored: RejectedExecutionException) {
+        }
     }
 
     private fun seekListener(onChange: (Int) -> Unit) = object : SeekBar.OnSeekBarChangeListener {

@@ -32,7 +32,7 @@ class HandLandmarkSource(
 
     init {
         val base = BaseOptions.builder().apply {
-            if (bundledModel != null && bundledModel.isFile) setModelAssetBuffer(map(bundledModel)) else setModelAssetPath(ASSET_NAME)
+            if (bundledModel != null && bundledModel.isFile) setModelAssetBuffer(mapFile(bundledModel)) else setModelAssetPath(ASSET_NAME)
         }.build()
         val options = HandLandmarker.HandLandmarkerOptions.builder()
             .setBaseOptions(base)
@@ -68,7 +68,7 @@ class HandLandmarkSource(
         /** app/src/main/assets/hand_landmarker.task (see README: not in git, copy it in before building). */
         const val ASSET_NAME = "hand_landmarker.task"
 
-        private fun map(file: File): MappedByteBuffer = RandomAccessFile(file, "r").use { handle ->
+        private fun mapFile(file: File): MappedByteBuffer = RandomAccessFile(file, "r").use { handle ->
             handle.channel.map(FileChannel.MapMode.READ_ONLY, 0, handle.length())
         }
     }
