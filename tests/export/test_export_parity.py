@@ -97,6 +97,8 @@ def test_3d_family_reports_executorch_as_unsupported_not_a_crash(clip_bundle):
     assert "Conv3d unsupported by XNNPACK in executorch 1.5.1" in xnnpack[0]["reason"]
     # The head is 2-D: ExecuTorch still gets one, so an Android app can at least swap heads.
     assert _rows(clip_bundle, format="executorch", role="head")
+    # Core ML runs Conv3d, so the iOS route through ExecuTorch's Core ML delegate does build.
+    assert _rows(clip_bundle, format="executorch", role="backbone", delegate="coreml")
     assert _rows(clip_bundle, format="onnx", role="backbone")[0]["inputs"][0]["shape"] == [1, 3, 4, 32, 32]
 
 
