@@ -154,10 +154,10 @@ def sample_new_signer(rng: np.random.Generator, signer_id: str) -> Signer:
         background="textured",
         light_rgb=tuple(float(c) for c in light * rng.normal(1.0, 0.03, 3)),
         light_direction=_unit([rng.choice([-1, 1]) * rng.uniform(0.8, 1.0), rng.uniform(-0.3, 0.3), 0.5]),
-        ambient=float(rng.uniform(0.3, 0.42)),
+        ambient=float(rng.uniform(0.38, 0.5)),
         camera_roll=float(rng.choice([-1, 1]) * rng.uniform(10, 20)),
-        hand_fill=(0.17, 0.22),
-        blur_sigma=float(rng.uniform(0.5, 0.8)), noise_sigma=float(rng.uniform(4, 6)),
+        hand_fill=(0.18, 0.23),
+        blur_sigma=float(rng.uniform(0.4, 0.7)), noise_sigma=float(rng.uniform(3, 5)),
         description={
             "skin": "dark, lighter palms", "hands": "longer thinner fingers, narrower palm",
             "style": "looser handshapes", "background": "busy saturated stripes/checkers",
