@@ -6,6 +6,7 @@ activations and pooling are not counted (as in the papers' MAC/FLOP tables).
 
 from __future__ import annotations
 
+import copy
 import math
 
 import torch
@@ -25,23 +26,25 @@ def _linear_macs(module: nn.Linear, output: torch.Tensor) -> int:
 
 
 def count_macs(model: nn.Module, example_input: torch.Tensor) -> int:
-    """MACs of `model(example_input)` per sample of the batch (the model runs once, in eval mode)."""
+    """MACs of `model(example_input)` per sample of the batch.
+
+    Runs a copy of the model on the meta device: shapes are propagated, nothing is computed,
+    so even a 3-D network at full size is counted instantly.
+    """
+    model = copy.deepcopy(model).to("meta")
+    example_input = example_input.to("meta")
     total = 0
 
     def hook(module, inputs, output):
         nonlocal total
         total += _conv_macs(module, output) if isinstance(module, CONVOLUTIONS) else _linear_macs(module, output)
 
-    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, CONVOLUTIONS + (nn.Linear,))]
-    was_training = model.training
-    try:
-        model.eval()
-        with torch.no_grad():
-            model(example_input)
-    finally:
-        for handle in handles:
-            handle.remove()
-        model.train(was_training)
+    for module in model.modules():
+        if isinstance(module, CONVOLUTIONS + (nn.Linear,)):
+            module.register_forward_hook(hook)  # on the throw-away copy
+    model.eval()
+    with torch.no_grad():
+        model(example_input)
     return total // example_input.shape[0]
 
 

@@ -67,3 +67,24 @@ def image_folder(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def landmarks_file(tmp_path_factory) -> Path:
     return write_landmarks(tmp_path_factory.mktemp("landmarks") / "landmarks.npz", per_class=40)
+
+
+def save_model_checkpoint(path: Path, model, name: str, args: dict, labels: list[str], data_fingerprint=None, train_config=None) -> Path:
+    """A checkpoint folder for `model` exactly as `signport train` writes one."""
+    from signport.core.checkpoint import CheckpointMeta, save_checkpoint
+    from signport.train.models import backbone_fingerprint
+    from signport.train.models.registry import model_preprocessing
+
+    meta = CheckpointMeta(
+        architecture=name, arch_args=args, labels=labels, preprocessing=model_preprocessing(name, **args).to_dict(),
+        backbone_fingerprint=backbone_fingerprint(model), embedding_size=model.embedding_size,
+        data_fingerprint=data_fingerprint, train_config=train_config or {},
+    )
+    return save_checkpoint(path, model.state_dict(), meta)
+
+
+@pytest.fixture(scope="session")
+def tiny_data_writers():
+    """The writers above, for tests (pytest's importlib mode keeps conftest out of `import`)."""
+    return {"images": write_image_folder, "videos": write_video_folder, "landmarks": write_landmarks,
+            "checkpoint": save_model_checkpoint, "sample": draw_sample}

@@ -88,3 +88,17 @@ def test_preset_fills_only_fields_left_at_their_default(tmp_path):
     assert config.epochs == 3  # set by the user: kept
     assert apply_preset(config) == config
     assert apply_preset(TrainConfig(model="mobilenet_v2", data="/some/folder")).width is None
+
+
+def test_train_cli_builds_the_config_and_writes_the_run(tmp_path, landmarks_file, capsys):
+    from signport.cli import main
+
+    out = tmp_path / "cli_run"
+    code = main(["train", "--model", "landmarks", "--data", str(landmarks_file), "--out", str(out), "--hidden", "16",
+                 "--epochs", "2", "--threads", "1", "--seed", "5"])
+    assert code == 0
+    meta = json.loads((out / "checkpoint.json").read_text())
+    assert meta["train_config"]["hidden"] == [16] and meta["train_config"]["seed"] == 5 and meta["train_config"]["preset"] == "none"
+    assert meta["train_config"]["world_size"] == 1
+    assert main(["train", "--model", "landmarks", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "x")]) == 2
+    assert "does not exist" in capsys.readouterr().err
