@@ -1,4 +1,4 @@
-"""torch Datasets over the index types of signport.data.types, and deterministic splits.
+"""torch Datasets over the index types of signport.data.types, and the training run's splits.
 
 Datasets hand out uint8 pixels (or raw landmarks) at a stored size; resizing to the input
 size, augmentation and normalization run batched on the training device (signport.train.augment).
@@ -17,8 +17,10 @@ from tqdm import tqdm
 
 from signport.core.errors import DataError
 from signport.core.preprocessing import NUM_LANDMARKS, Preprocessing
+from signport.data.loaders import read_image
 from signport.data.types import ArrayImageSet, ImageIndex, LandmarkSet, VideoIndex
-from signport.train.sources import read_image, read_video
+from signport.data.splits import split_indices
+from signport.data.video import read_video_frames, sample_frame_indices, temporal_stride, video_info
 
 # Training images are stored a little larger than the input so a random resized crop keeps detail.
 TRAIN_STORE_MARGIN = 1.15
@@ -31,29 +33,6 @@ def register_dataset(input_kind: str):
         DATASET_BUILDERS[input_kind] = build
         return build
     return decorator
-
-
-def split_indices(targets: np.ndarray, val_fraction: float, test_fraction: float, seed: int,
-                  predefined: list[str] | None = None) -> dict[str, np.ndarray]:
-    """{'train', 'val', 'test'} -> sorted sample indices, stratified per class and fixed by `seed`.
-
-    A dataset that defines its own split (WLASL) keeps it. Every class with at least 3 samples
-    gets at least one validation and one test sample when the fractions are non-zero.
-    """
-    if predefined is not None:
-        names = np.asarray(predefined)
-        return {name: np.flatnonzero(names == name) for name in ("train", "val", "test")}
-    rng = np.random.default_rng(seed)
-    parts: dict[str, list[np.ndarray]] = {"train": [], "val": [], "test": []}
-    for cls in np.unique(targets):
-        members = rng.permutation(np.flatnonzero(targets == cls))
-        n = len(members)
-        n_test = max(1 if n >= 3 and test_fraction > 0 else 0, int(round(n * test_fraction)))
-        n_val = max(1 if n >= 3 and val_fraction > 0 else 0, int(round(n * val_fraction)))
-        parts["test"].append(members[:n_test])
-        parts["val"].append(members[n_test : n_test + n_val])
-        parts["train"].append(members[n_test + n_val :])
-    return {name: np.sort(np.concatenate(chunks)) if chunks else np.zeros(0, np.int64) for name, chunks in parts.items()}
 
 
 def cap_per_class(indices: np.ndarray, targets: np.ndarray, max_per_class: int | None, seed: int) -> np.ndarray:
@@ -97,23 +76,12 @@ class LandmarkDataset(Dataset):
         return torch.from_numpy(self.landmarks[i]), int(self.targets[i])
 
 
-def clip_frame_indices(num_frames: int, clip_length: int, step: float, train: bool, first: int = 0, last: int | None = None) -> np.ndarray:
-    """Which frames make a clip: `clip_length` frames `step` apart inside [first, last].
-
-    Training draws a random start and a playback speed within ±15 % (temporal jitter) from
-    torch's generator; evaluation takes the centred window. Short videos repeat their last frame.
-    """
-    last = num_frames - 1 if last is None else min(last, num_frames - 1)
-    if train:
-        step = step * float(torch.empty(()).uniform_(0.85, 1.15))
-    span = step * (clip_length - 1)
-    room = max(0.0, (last - first) - span)
-    start = first + (float(torch.rand(())) * room if train else room / 2)
-    return np.clip(np.round(start + step * np.arange(clip_length)).astype(np.int64), first, last)
-
-
 class ClipDataset(Dataset):
-    """Decoded videos -> (uint8 (3, T, H, W) clip, target), frames re-drawn every epoch when training."""
+    """Decoded videos -> (uint8 (3, T, H, W) clip, target).
+
+    Training draws a random window inside the sign every time (temporal jitter, from torch's
+    generator so the training state covers it); evaluation takes the centred window.
+    """
 
     def __init__(self, videos: list[np.ndarray], video_fps: list[float], targets: np.ndarray, prep: Preprocessing,
                  train: bool, frame_ranges: list[tuple[int, int]] | None = None):
@@ -126,10 +94,11 @@ class ClipDataset(Dataset):
 
     def __getitem__(self, i):
         video = self.videos[i]
-        first, last = self.frame_ranges[i] if self.frame_ranges else (0, len(video) - 1)
-        step = self.video_fps[i] / self.clip_fps
-        frames = video[clip_frame_indices(len(video), self.clip_length, step, self.train, first, last)]
-        return torch.from_numpy(frames).permute(3, 0, 1, 2), int(self.targets[i])
+        first, last = self.frame_ranges[i] if self.frame_ranges else (None, None)
+        rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, ()))) if self.train else None
+        indices = sample_frame_indices(len(video), self.clip_length, "random" if self.train else "center", rng,
+                                       start=first, end=last, stride=temporal_stride(self.video_fps[i], self.clip_fps))
+        return torch.from_numpy(video[indices]).permute(3, 0, 1, 2), int(self.targets[i])
 
 
 def stored_size(prep: Preprocessing, train: bool) -> int:
@@ -168,9 +137,8 @@ def clip_dataset(index: VideoIndex, indices: np.ndarray, prep: Preprocessing, tr
     size = stored_size(prep, train)
     videos, rates = [], []
     for i in tqdm(indices, desc="decoding videos", unit="video", leave=False, disable=None):
-        frames, fps = read_video(index.paths[i], size)
-        videos.append(frames)
-        rates.append(fps)
+        videos.append(read_video_frames(index.paths[i], size=size))
+        rates.append(video_info(index.paths[i]).fps or float(prep.clip_fps))
     ranges = [index.frame_ranges[i] for i in indices] if index.frame_ranges else None
     return ClipDataset(videos, rates, index.targets()[indices], prep, train, ranges)
 
@@ -179,12 +147,23 @@ def build_dataset(index, indices: np.ndarray, prep: Preprocessing, train: bool) 
     return DATASET_BUILDERS[prep.input_kind](index, np.asarray(indices, dtype=np.int64), prep, train)
 
 
-def make_splits(index, val_fraction: float, test_fraction: float, seed: int, max_per_class: int | None = None) -> dict[str, np.ndarray]:
-    """The training run's train/val/test sample indices; `signport evaluate` re-derives the same ones
-    from the seed and fractions in checkpoint.json."""
+def make_splits(index, val_fraction: float, test_fraction: float, seed: int, max_per_class: int | None = None,
+                split_by: str = "sample") -> dict[str, np.ndarray]:
+    """The training run's train/val/test sample indices, stratified by label (and disjoint by signer
+    with split_by='signer'); a dataset that defines its own split (WLASL) keeps it. `signport
+    evaluate` re-derives the same indices from the settings recorded in checkpoint.json."""
     targets = index.targets()
     subset = cap_per_class(np.arange(len(targets)), targets, max_per_class, seed)
     predefined = getattr(index, "splits", None)
-    parts = split_indices(targets[subset], val_fraction, test_fraction, seed,
-                          predefined=[predefined[i] for i in subset] if predefined else None)
+    if predefined:
+        names = np.asarray([predefined[i] for i in subset])
+        return {name: subset[names == name] for name in ("train", "val", "test")}
+    groups = None
+    if split_by == "signer":
+        if not getattr(index, "signers", None):
+            raise DataError("--split-by signer needs signer ids in the data (the synthetic letters have them); use --split-by sample")
+        groups = [index.signers[i] for i in subset]
+    labels = [index.labels[i] for i in subset]
+    fractions = (1.0 - val_fraction - test_fraction, val_fraction, test_fraction)
+    parts = split_indices(labels, fractions, seed, groups=groups)
     return {name: subset[positions] for name, positions in parts.items()}

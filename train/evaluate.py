@@ -102,7 +102,8 @@ def run_evaluate(config: EvaluateConfig) -> dict:
         else:
             if not same_data:
                 raise InputError(f"--split {split} exists only for the data {config.checkpoint} was trained on; pass that data or --split all")
-            splits = make_splits(index, train_config["val_fraction"], train_config["test_fraction"], train_config["seed"], train_config.get("max_per_class"))
+            splits = make_splits(index, train_config["val_fraction"], train_config["test_fraction"], train_config["seed"],
+                                 train_config.get("max_per_class"), train_config.get("split_by", "sample"))
             chosen = splits[split]
         dataset = build_dataset(index, chosen, prep, train=False)
         # Every dataset exposes `targets`; re-map them from the data's label order to the model's.

@@ -13,7 +13,7 @@ from tqdm import tqdm
 from signport.core.preprocessing import Preprocessing
 from signport.data.types import VideoIndex
 from signport.train.augment import AugmentSettings, build_augmentation
-from signport.train.sources import read_video
+from signport.data.video import read_video_frames, video_info
 
 
 def _autocast(device: torch.device, dtype: torch.dtype | None):
@@ -58,8 +58,9 @@ def predict_video_frames(fn: nn.Module, index: VideoIndex, prep: Preprocessing, 
     size = int(prep.input_size[0])
     outputs, video_ids, frame_numbers, rates = [], [], [], []
     for v, path in enumerate(tqdm(index.paths, desc="frames", unit="video", leave=False, disable=None)):
-        frames, fps = read_video(path, size, stride=frame_stride)
-        rates.append(fps)
+        info = video_info(path)
+        frames = read_video_frames(path, np.arange(0, info.num_frames, frame_stride), size=size)
+        rates.append(info.fps or 30.0)
         pixels = torch.from_numpy(frames).permute(0, 3, 1, 2)
         for start in range(0, len(pixels), batch_size):
             outputs.append(fn(to_input(pixels[start : start + batch_size].to(device), train=False)).float().cpu().numpy())

@@ -1,29 +1,49 @@
 import numpy as np
+import torch
 
-from signport.train.datasets import clip_frame_indices, split_indices
+from signport.core.preprocessing import clip_preprocessing
+from signport.data.types import ImageIndex, LandmarkSet
+from signport.train.datasets import ClipDataset, make_splits
 
 
-def test_split_is_stratified_disjoint_complete_and_seeded():
-    targets = np.repeat(np.arange(4), 20)
-    splits = split_indices(targets, 0.15, 0.25, seed=1)
-    together = np.concatenate(list(splits.values()))
-    assert sorted(together) == list(range(80))
+def _landmarks(per_class: int, classes: int = 4) -> LandmarkSet:
+    labels = [chr(ord("A") + c) for c in range(classes) for _ in range(per_class)]
+    return LandmarkSet(landmarks=np.zeros((len(labels), 21, 3), np.float32), labels=labels, classes=sorted(set(labels)))
+
+
+def test_training_split_is_stratified_disjoint_complete_and_seeded():
+    index = _landmarks(20)
+    splits = make_splits(index, 0.15, 0.25, seed=1)
+    assert sorted(np.concatenate(list(splits.values()))) == list(range(80))
+    targets = index.targets()
     for name, size in (("test", 5), ("val", 3), ("train", 12)):
         assert np.all(np.bincount(targets[splits[name]], minlength=4) == size)
-    again = split_indices(targets, 0.15, 0.25, seed=1)
-    other = split_indices(targets, 0.15, 0.25, seed=2)
+    again, other = make_splits(index, 0.15, 0.25, seed=1), make_splits(index, 0.15, 0.25, seed=2)
     assert all(np.array_equal(splits[k], again[k]) for k in splits)
     assert not np.array_equal(splits["test"], other["test"])
 
 
-def test_predefined_split_is_kept():
-    splits = split_indices(np.zeros(4, int), 0.5, 0.5, seed=0, predefined=["train", "test", "train", "val"])
-    assert splits["train"].tolist() == [0, 2] and splits["val"].tolist() == [3] and splits["test"].tolist() == [1]
+def test_max_per_class_caps_every_class_before_splitting():
+    splits = make_splits(_landmarks(20), 0.2, 0.2, seed=0, max_per_class=10)
+    assert sum(len(v) for v in splits.values()) == 40
 
 
-def test_evaluation_clip_is_the_centred_window_and_training_clips_stay_inside_the_sign():
-    assert clip_frame_indices(20, 4, 2.0, train=False).tolist() == [6, 8, 10, 12]
-    for _ in range(20):
-        indices = clip_frame_indices(100, 8, 3.0, train=True, first=10, last=60)
-        assert indices.min() >= 10 and indices.max() <= 60 and np.all(np.diff(indices) >= 0)
-    assert clip_frame_indices(3, 4, 1.0, train=False).tolist() == [0, 1, 2, 2]  # short video: last frame repeats
+def test_signer_split_keeps_each_signer_on_one_side():
+    labels = [c for _ in range(6) for c in "AB"] * 2
+    signers = [f"s{i // 2 % 6}" for i in range(24)]
+    index = ImageIndex(paths=[None] * 24, labels=labels, classes=["A", "B"], signers=signers)
+    splits = make_splits(index, 0.2, 0.2, seed=0, split_by="signer")
+    seen = [{signers[i] for i in rows} for rows in splits.values()]
+    assert all(not (a & b) for i, a in enumerate(seen) for b in seen[i + 1 :])
+
+
+def test_clip_dataset_centres_evaluation_clips_and_jitters_training_clips():
+    video = np.arange(40, dtype=np.uint8)[:, None, None, None].repeat(3, axis=3).repeat(4, axis=1).repeat(4, axis=2)  # frame t has value t
+    prep = clip_preprocessing(size=4, clip_length=4, clip_fps=15.0)
+    evaluation = ClipDataset([video], [30.0], np.array([0]), prep, train=False)
+    clip, _ = evaluation[0]
+    assert clip.shape == (3, 4, 4, 4) and clip[0, :, 0, 0].tolist() == [16, 18, 20, 22]  # stride 2, centred
+    training = ClipDataset([video], [30.0], np.array([0]), prep, train=True, frame_ranges=[(10, 30)])
+    torch.manual_seed(0)
+    starts = {int(training[0][0][0, 0, 0, 0]) for _ in range(20)}
+    assert len(starts) > 3 and min(starts) >= 10 and max(starts) <= 24

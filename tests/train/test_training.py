@@ -101,4 +101,4 @@ def test_train_cli_builds_the_config_and_writes_the_run(tmp_path, landmarks_file
     assert meta["train_config"]["hidden"] == [16] and meta["train_config"]["seed"] == 5 and meta["train_config"]["preset"] == "none"
     assert meta["train_config"]["world_size"] == 1
     assert main(["train", "--model", "landmarks", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "x")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    assert "dataset path not found" in capsys.readouterr().err
