@@ -7,6 +7,7 @@ cache folder (SIGNPORT_CACHE, else $XDG_CACHE_HOME/signport, else ~/.cache/signp
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from pathlib import Path
 
@@ -64,6 +65,8 @@ def run_train(args) -> int:
         world_size=int(os.environ.get("WORLD_SIZE", 1)), rank=int(os.environ.get("RANK", 0)),
         local_rank=int(os.environ.get("LOCAL_RANK", 0)),
     )
+    if config.rank != 0:  # under torchrun only the first process reports
+        logging.getLogger("signport.train").setLevel(logging.WARNING)
     result = train(apply_preset(config))
     return 0 if result.finished or config.stop_after_epochs else 1
 

@@ -165,7 +165,8 @@ def finetune(config: FinetuneConfig) -> dict:
     model.to(device).freeze_backbone()
     labels = list(meta.labels)
     prep = Preprocessing.from_dict(meta.preprocessing)
-    index = open_dataset(config.data, prep.input_kind, config.cache_dir, config.seed)
+    # For an image model the user's data are recordings ('synth' = the synthetic new signer's).
+    index = open_dataset(config.data, "recordings" if prep.input_kind == "image" else prep.input_kind, config.cache_dir, config.seed)
     fingerprint = backbone_fingerprint(model)
     data_fp = data_fingerprint(index)
 

@@ -25,7 +25,7 @@ PRESETS: dict[str, dict] = {
     "asl-cpu": {
         "description": "real ASL Alphabet photos from scratch on a 2-core CPU: MobileNetV2 width 0.5 at 96 px",
         "models": {
-            "mobilenet_v2": {"width": 0.5, "input_size": 96, "epochs": 40, "batch_size": 64, "lr": 3e-3, "warmup_epochs": 2, "patience": 10},
+            "mobilenet_v2": {"width": 0.5, "input_size": 96, "epochs": 30, "batch_size": 64, "lr": 3e-3, "warmup_epochs": 2, "patience": 8},
         },
     },
     "landmarks": {

@@ -69,10 +69,10 @@ def arch_args(config: TrainConfig) -> dict:
     return args
 
 
-def train_one_epoch(model, loader, augment, criterion, optimizer, scaler, device, amp_dtype, desc: str) -> dict:
+def train_one_epoch(model, loader, augment, criterion, optimizer, scaler, device, amp_dtype, desc: str, show_progress: bool = True) -> dict:
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
-    bar = tqdm(loader, desc=desc, unit="batch", leave=False, disable=None)
+    bar = tqdm(loader, desc=desc, unit="batch", leave=False, disable=None if show_progress else True)
     for batch, target in bar:
         inputs = augment(batch.to(device, non_blocking=True), train=True)
         target = target.to(device, non_blocking=True)
@@ -209,7 +209,7 @@ def train(config: TrainConfig) -> TrainResult:
         lr = optimizer.param_groups[0]["lr"]
         record = {"epoch": epoch + 1, "lr": lr}
         record.update(train_one_epoch(step_model, train_loader, augment, criterion, optimizer, scaler, device, amp_dtype,
-                                      desc=f"epoch {epoch + 1}/{config.epochs}"))
+                                      desc=f"epoch {epoch + 1}/{config.epochs}", show_progress=main_process))
         recalibrate_batchnorm(model_without_ddp, train_set, augment, device, config.batch_size, config.precise_bn_batches)
         val = evaluate_dataset(model_without_ddp, val_set, prep, labels, device, config.batch_size * 2, amp_dtype) if len(val_set) else None
         record.update({"val_loss": val["loss"], "val_top1": val["top1"]} if val else {"val_loss": None, "val_top1": None})

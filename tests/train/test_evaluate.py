@@ -81,3 +81,14 @@ def test_evaluate_cli_with_a_head_from_another_backbone_fails_in_one_line(tmp_pa
     assert code == 0
     results = json.loads((tmp_path / "eval" / "results.json").read_text())
     assert results["num_samples"] == 60 and results["head"].endswith("stranger.json")
+
+
+def test_evaluate_scores_every_frame_of_recordings_with_an_image_model(tmp_path, tiny_data_writers):
+    torch.manual_seed(0)
+    args = {"width": 0.25, "input_size": 32}
+    model = build_model("mobilenet_v2", 3, **args).eval()
+    ckpt = tiny_data_writers["checkpoint"](tmp_path / "ckpt", model, "mobilenet_v2", args, ["A", "B", "C"])
+    videos = tiny_data_writers["videos"](tmp_path / "user", seconds=0.5, fps=20, size=32)
+    metrics = run_evaluate(EvaluateConfig(checkpoint=ckpt, data=str(videos), out=tmp_path / "eval", frame_stride=2, threads=1))
+    assert metrics["split"] == "all frames" and metrics["num_samples"] == 3 * 5
+    assert metrics["support"] == {"A": 5, "B": 5, "C": 5}

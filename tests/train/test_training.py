@@ -102,3 +102,17 @@ def test_train_cli_builds_the_config_and_writes_the_run(tmp_path, landmarks_file
     assert meta["train_config"]["world_size"] == 1
     assert main(["train", "--model", "landmarks", "--data", str(tmp_path / "missing"), "--out", str(tmp_path / "x")]) == 2
     assert "dataset path not found" in capsys.readouterr().err
+
+
+def test_tiny_clip_run_trains_the_3d_model_on_videos(tmp_path, tiny_data_writers):
+    videos = tiny_data_writers["videos"](tmp_path / "clips", seconds=0.4, fps=20, size=32)
+    for label in "ABC":  # three short clips per class
+        for copy in ("b", "c"):
+            (videos / label / f"rec_{copy}.mp4").write_bytes((videos / label / "rec.mp4").read_bytes())
+    config = _config(tmp_path, videos, model="mobilenet_v2_3d", width=0.25, input_size=32, clip_length=4, clip_fps=10.0,
+                     epochs=2, batch_size=3, val_fraction=0.0, test_fraction=0.34, patience=0)
+    result = train(config)
+    assert result.finished and result.test_metrics["num_samples"] == 3
+    model, meta = model_from_checkpoint(config.out)
+    assert meta.preprocessing["input_kind"] == "clip" and meta.preprocessing["clip_length"] == 4
+    assert model(torch.zeros(1, 3, 4, 32, 32)).shape == (1, 3)
