@@ -55,6 +55,7 @@ def run_scenario(name: str, runs: Path, shared: Path | None, threads: int, extra
     return {
         "scenario": name, "command": "signport " + shlex.join(argv), "exit_code": code,
         "wall_seconds": round(seconds, 1), "train_seconds": meta["metrics"].get("train_seconds"),
+        "train_cpu_seconds": meta["metrics"].get("train_cpu_seconds"),
         "epochs_run": len(history), "best_epoch": meta["metrics"].get("best_epoch"),
         "test": meta["metrics"].get("test"), "arch_args": meta["arch_args"], "preset": meta["train_config"]["preset"],
         "load_average_before": [round(x, 2) for x in load_before], "load_average_after": [round(x, 2) for x in os.getloadavg()],
