@@ -52,8 +52,14 @@ def load_train_state(out: Path) -> dict:
         raise CheckpointError(f"{path} is not a readable training state ({str(e).splitlines()[0]}); start again without --resume") from e
 
 
-def check_resumable(saved_config: dict, config: dict, out: Path) -> None:
-    changed = sorted(k for k in config if k not in RESUMABLE_DIFFERENCES and saved_config.get(k) != config[k])
+def check_resumable(saved_config: dict, config: dict, out: Path, defaults: dict | None = None) -> None:
+    """InputError when a setting that shapes the result differs from the interrupted run's.
+
+    A setting the saved run did not know yet (added in a newer version) counts as its default.
+    """
+    defaults = defaults or {}
+    saved = lambda k: saved_config[k] if k in saved_config else defaults.get(k)
+    changed = sorted(k for k in config if k not in RESUMABLE_DIFFERENCES and saved(k) != config[k])
     if changed:
-        details = ", ".join(f"{k}: {saved_config.get(k)!r} -> {config[k]!r}" for k in changed)
+        details = ", ".join(f"{k}: {saved(k)!r} -> {config[k]!r}" for k in changed)
         raise InputError(f"--resume: {out} was trained with other settings ({details}); resume with the same flags or start a new --out")

@@ -127,7 +127,7 @@ def _prepare_out_folder(config: TrainConfig) -> dict | None:
     has_run = (config.out / META_FILE).exists() or (config.out / STATE_FILE).exists()
     if config.resume:
         state = load_train_state(config.out)
-        check_resumable(state["config"], config.to_dict(), config.out)
+        check_resumable(state["config"], config.to_dict(), config.out, defaults=TrainConfig().to_dict())
         return state
     if has_run and not config.overwrite:
         raise InputError(f"{config.out} already holds a training run; pass --resume to continue it, --overwrite to replace it, or another --out")
