@@ -19,6 +19,9 @@ from signport.core.errors import SignportError
 COMMAND_MODULES = (
     "signport.data.cli",
     "signport.train.cli",
+    "signport.export.cli",
+    "signport.live.cli",
+    "signport.hands.cli",
 )
 
 
