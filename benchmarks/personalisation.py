@@ -33,10 +33,10 @@ HOLDOUT_SECONDS = 9.0
 GAP_SECONDS = 1.0
 
 
-def train_base(out: Path, threads: int, seed: int) -> Path:
+def train_base(out: Path, data: str, threads: int, seed: int) -> Path:
     from signport.cli import main as signport_main
 
-    argv = ["train", "--model", "mobilenet_v2", "--data", "synth", "--out", str(out), "--threads", str(threads),
+    argv = ["train", "--model", "mobilenet_v2", "--data", data, "--preset", "synth-fast", "--out", str(out), "--threads", str(threads),
             "--seed", str(seed), "--overwrite"]
     print("signport " + " ".join(argv), flush=True)
     if signport_main(argv) != 0:
@@ -49,7 +49,7 @@ def finetune_once(checkpoint: Path, seconds: float, optimizer: str, out: Path, a
     from signport.train.finetune import finetune
 
     config = FinetuneConfig(
-        checkpoint=checkpoint, data="synth", out=out / f"head_{optimizer}_{seconds:g}s", seconds_per_letter=seconds,
+        checkpoint=checkpoint, data=args.data, out=out / f"head_{optimizer}_{seconds:g}s", seconds_per_letter=seconds,
         gap_seconds=GAP_SECONDS, holdout_seconds=HOLDOUT_SECONDS, frame_stride=args.frame_stride, optimizer=optimizer,
         lr=args.lr.get(optimizer, 1e-3), epochs=args.epochs, threads=args.threads, seed=args.seed, cache_dir=args.cache_dir,
     )
@@ -83,6 +83,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("runs/bench/personalisation"))
     parser.add_argument("--checkpoint", type=Path, help="base checkpoint trained on synthetic letters (default: train one)")
+    parser.add_argument("--data", default="synth", help="'synth', or a folder with the generator's letters/ and user_recordings/")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--frame-stride", type=int, default=2, help="every n-th frame of the 30 fps recordings")
@@ -92,7 +93,7 @@ def main() -> int:
     # Per-optimizer learning rates: SGD needs a larger step than the adaptive methods.
     args.lr = {"adamw": 1e-3, "adam": 1e-3, "rmsprop": 1e-3, "sgd": 1e-2}
 
-    checkpoint = args.checkpoint or train_base(args.out / "base", args.threads, args.seed)
+    checkpoint = args.checkpoint or train_base(args.out / "base", args.data, args.threads, args.seed)
     meta = json.loads((checkpoint / "checkpoint.json").read_text())
     budgets = [finetune_once(checkpoint, s, "adamw", args.out, args) for s in BUDGETS]
     optimizers = [finetune_once(checkpoint, 10.0, name, args.out, args) for name in OPTIMIZERS]

@@ -150,7 +150,8 @@ def build_dataset(index, indices: np.ndarray, prep: Preprocessing, train: bool) 
 def make_splits(index, val_fraction: float, test_fraction: float, seed: int, max_per_class: int | None = None,
                 split_by: str = "sample") -> dict[str, np.ndarray]:
     """The training run's train/val/test sample indices, stratified by label (and disjoint by signer
-    with split_by='signer'); a dataset that defines its own split (WLASL) keeps it. `signport
+    with split_by='signer', or in file order per label with split_by='order', for rows that come
+    from recorded sequences); a dataset that defines its own split (WLASL) keeps it. `signport
     evaluate` re-derives the same indices from the settings recorded in checkpoint.json."""
     targets = index.targets()
     subset = cap_per_class(np.arange(len(targets)), targets, max_per_class, seed)
@@ -158,6 +159,8 @@ def make_splits(index, val_fraction: float, test_fraction: float, seed: int, max
     if predefined:
         names = np.asarray([predefined[i] for i in subset])
         return {name: subset[names == name] for name in ("train", "val", "test")}
+    if split_by == "order":
+        return _ordered_split(subset, targets[subset], val_fraction, test_fraction)
     groups = None
     if split_by == "signer":
         if not getattr(index, "signers", None):
@@ -167,3 +170,17 @@ def make_splits(index, val_fraction: float, test_fraction: float, seed: int, max
     fractions = (1.0 - val_fraction - test_fraction, val_fraction, test_fraction)
     parts = split_indices(labels, fractions, seed, groups=groups)
     return {name: subset[positions] for name, positions in parts.items()}
+
+
+def _ordered_split(subset: np.ndarray, targets: np.ndarray, val_fraction: float, test_fraction: float) -> dict[str, np.ndarray]:
+    """Per label, in file order: the first rows train, the next validate, the last test, so frames
+    recorded next to each other rarely end up on both sides."""
+    parts: dict[str, list[np.ndarray]] = {"train": [], "val": [], "test": []}
+    for cls in np.unique(targets):
+        rows = subset[targets == cls]
+        n_test, n_val = int(round(len(rows) * test_fraction)), int(round(len(rows) * val_fraction))
+        n_train = len(rows) - n_val - n_test
+        parts["train"].append(rows[:n_train])
+        parts["val"].append(rows[n_train : n_train + n_val])
+        parts["test"].append(rows[n_train + n_val :])
+    return {name: np.sort(np.concatenate(chunks)) for name, chunks in parts.items()}

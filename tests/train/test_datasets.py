@@ -47,3 +47,9 @@ def test_clip_dataset_centres_evaluation_clips_and_jitters_training_clips():
     torch.manual_seed(0)
     starts = {int(training[0][0][0, 0, 0, 0]) for _ in range(20)}
     assert len(starts) > 3 and min(starts) >= 10 and max(starts) <= 24
+
+
+def test_order_split_holds_out_the_last_rows_of_each_class():
+    splits = make_splits(_landmarks(10, classes=2), 0.2, 0.3, seed=0, split_by="order")
+    assert splits["train"].tolist() == [0, 1, 2, 3, 4, 10, 11, 12, 13, 14]
+    assert splits["val"].tolist() == [5, 6, 15, 16] and splits["test"].tolist() == [7, 8, 9, 17, 18, 19]
