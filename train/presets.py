@@ -55,7 +55,9 @@ def apply_preset(config: TrainConfig) -> TrainConfig:
     return dataclasses.replace(config, preset=name, **changes)
 
 
-def describe_preset(name: str, model: str) -> str:
-    overrides = PRESETS[name]["models"].get(model, {})
-    settings = ", ".join(f"{k}={v}" for k, v in overrides.items())
-    return f"preset {name}: {PRESETS[name]['description']}" + (f" [{settings}]" if settings else "")
+def describe_preset(config: TrainConfig) -> str:
+    """One line for the log: the preset and the values in effect for the fields it covers (flags win)."""
+    name = resolve_preset_name(config)
+    overrides = PRESETS[name]["models"].get(config.model, {})
+    settings = ", ".join(f"{k}={getattr(config, k)}" for k in overrides)
+    return f"preset {name}: {PRESETS[name]['description']}" + (f" [in effect: {settings}]" if settings else "")
