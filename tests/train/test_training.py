@@ -84,7 +84,7 @@ def test_flag_that_the_family_does_not_take_is_an_error(tmp_path):
 
 def test_preset_fills_only_fields_left_at_their_default(tmp_path):
     config = apply_preset(TrainConfig(model="mobilenet_v2", data="synth", epochs=3))
-    assert config.preset == "synth-fast" and config.width == 0.35 and config.input_size == 64
+    assert config.preset == "synth-fast" and config.width == 0.35 and config.input_size == 96
     assert config.epochs == 3  # set by the user: kept
     assert apply_preset(config) == config
     assert apply_preset(TrainConfig(model="mobilenet_v2", data="/some/folder")).width is None
