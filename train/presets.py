@@ -17,7 +17,8 @@ PRESETS: dict[str, dict] = {
     "synth-fast": {
         "description": "reduced size for the synthetic default on a 2-core CPU: MobileNetV2 width 0.35 at 96 px, 3D width 0.25 at 64 px x 16 frames",
         "models": {
-            "mobilenet_v2": {"width": 0.35, "input_size": 96, "epochs": 25, "batch_size": 64, "lr": 3e-3, "warmup_epochs": 2, "patience": 6},
+            "mobilenet_v2": {"width": 0.35, "input_size": 96, "epochs": 50, "batch_size": 64, "lr": 3e-3, "warmup_epochs": 2, "patience": 10,
+                             "precise_bn_batches": 5},
             "mobilenet_v2_3d": {"width": 0.25, "input_size": 64, "clip_length": 16, "epochs": 15, "batch_size": 16, "lr": 3e-3},
             "landmarks": {"epochs": 40, "batch_size": 128, "lr": 3e-3},
         },
