@@ -94,6 +94,10 @@ class ExecutorchFormat(ExportFormat):
         else:
             program = torch.export.export(module, example, strict=False)
         try:
+            if request.delegate == "coreml":
+                from signport.export.formats.coreml import fresh_mil_names
+
+                fresh_mil_names()  # the Core ML delegate converts with coremltools too
             partitioners = BACKENDS[request.delegate](config)
             edge = to_edge_transform_and_lower(program, partitioner=partitioners)
             remaining = undelegated_ops(edge.exported_program())  # before to_executorch adds memory-planning ops
