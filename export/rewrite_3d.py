@@ -340,8 +340,48 @@ class FrameBackbone(nn.Module):
 # ---------------------------------------------------------------------------------------------
 
 
+def convert_3d_layers(
+    modules: Iterable[nn.Module],
+    convert_conv: Callable[[nn.Conv3d, nn.BatchNorm3d | None, nn.Module | None], nn.Module],
+    make_residual: Callable[[list[nn.Module], bool], nn.Module],
+) -> list[nn.Module]:
+    """Walk 3D-MobileNetV2 layers in forward order: each (Conv3d, [BatchNorm3d], [ReLU6]) run goes
+    to `convert_conv` and each inverted residual block to `make_residual(converted body, use_residual)`."""
+    from signport.train.models.mobilenet_v2_3d import InvertedResidual3d
+
+    items = list(modules)
+    converted: list[nn.Module] = []
+    i = 0
+    while i < len(items):
+        module = items[i]
+        if isinstance(module, nn.Sequential):
+            converted += convert_3d_layers(module, convert_conv, make_residual)
+            i += 1
+        elif isinstance(module, InvertedResidual3d):
+            converted.append(make_residual(convert_3d_layers(module.conv, convert_conv, make_residual), module.use_residual))
+            i += 1
+        elif isinstance(module, nn.Conv3d):
+            bn = items[i + 1] if i + 1 < len(items) and isinstance(items[i + 1], nn.BatchNorm3d) else None
+            j = i + 1 + (bn is not None)
+            activation = None
+            if j < len(items) and isinstance(items[j], (nn.ReLU6, nn.ReLU, nn.Hardtanh)):
+                activation = copy.deepcopy(items[j])
+                activation.inplace = False
+                j += 1
+            converted.append(convert_conv(module, bn, activation))
+            i = j
+        else:
+            raise TypeError(f"the 3-D rewrite does not know how to convert {type(module).__name__}")
+    return converted
+
+
+def stacks_taps(conv: nn.Conv3d) -> bool:
+    """Whether a temporal conv is cheaper with its taps stacked into channels (dense, few inputs: the stem)."""
+    return conv.groups == 1 and conv.in_channels <= 8
+
+
 class _Converter:
-    """Converts modules in forward order, tracking the block layout (halvings) they will see."""
+    """Converts convs in forward order, tracking the block layout (halvings) each will see."""
 
     def __init__(self, backbone: nn.Module, max_block_halvings: int | None):
         temporal = [m for m in backbone.modules() if isinstance(m, nn.Conv3d) and is_temporal(m)]
@@ -352,42 +392,13 @@ class _Converter:
         self.cap = max_block_halvings if max_block_halvings is not None else self.strides_ahead
         self.halvings = self.input_halvings = min(self.cap, self.strides_ahead)
 
-    def sequence(self, modules: Iterable[nn.Module]) -> list[FrameModule]:
-        """(Conv3d, [BatchNorm3d], [ReLU6]) runs and inverted residual blocks -> frame modules."""
-        from signport.train.models.mobilenet_v2_3d import InvertedResidual3d
-
-        items = list(modules)
-        converted: list[FrameModule] = []
-        i = 0
-        while i < len(items):
-            module = items[i]
-            if isinstance(module, nn.Sequential):
-                converted += self.sequence(module)
-                i += 1
-            elif isinstance(module, InvertedResidual3d):
-                converted.append(FrameResidual(self.sequence(module.conv), module.use_residual))
-                i += 1
-            elif isinstance(module, nn.Conv3d):
-                bn = items[i + 1] if i + 1 < len(items) and isinstance(items[i + 1], nn.BatchNorm3d) else None
-                j = i + 1 + (bn is not None)
-                activation = None
-                if j < len(items) and isinstance(items[j], (nn.ReLU6, nn.ReLU, nn.Hardtanh)):
-                    activation = copy.deepcopy(items[j])
-                    activation.inplace = False
-                    j += 1
-                converted.append(self.conv(module, bn, activation))
-                i = j
-            else:
-                raise TypeError(f"the 3-D rewrite does not know how to convert {type(module).__name__}")
-        return converted
-
     def conv(self, conv: nn.Conv3d, bn, activation) -> FrameModule:
         if not is_temporal(conv):
             return FramePointwise(conv, bn, activation, blocks=2 ** self.halvings)
         in_halvings = self.halvings
         self.strides_ahead -= conv.stride[0] == 2
         self.halvings = min(self.cap, self.strides_ahead)
-        mode = "stack" if conv.groups == 1 and conv.in_channels <= 8 else "sum"
+        mode = "stack" if stacks_taps(conv) else "sum"
         return FrameTemporalConv(conv, bn, activation, mode, in_blocks=2 ** in_halvings, out_halvings=self.halvings)
 
 
@@ -398,7 +409,7 @@ def rewrite_backbone_3d_to_2d(backbone: nn.Module, max_block_halvings: int | Non
     stride); later strides then gather frames within blocks. Only for comparing formulations.
     """
     converter = _Converter(backbone, max_block_halvings)
-    features = converter.sequence(backbone.features)
+    features = convert_3d_layers(backbone.features, converter.conv, FrameResidual)
     return FrameBackbone(features, backbone.last_channel, converter.input_halvings).eval()
 
 

@@ -18,25 +18,6 @@ from signport.export.rewrite_3d import (
 from signport.train.models import build_model
 
 
-def randomize_batchnorm(model: nn.Module, seed: int = 1) -> nn.Module:
-    """Eval mode with random BN statistics and affine terms, scaled so activations neither die nor explode."""
-    generator = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for module in model.modules():
-            if isinstance(module, nn.modules.batchnorm._BatchNorm):
-                c = module.num_features
-                module.running_mean.copy_(torch.rand(c, generator=generator) * 0.2 - 0.1)
-                module.running_var.copy_(torch.rand(c, generator=generator) * 0.1 + 0.05)
-                module.weight.copy_(torch.rand(c, generator=generator) * 0.5 + 0.5)
-                module.bias.copy_(torch.rand(c, generator=generator) * 0.2 - 0.1)
-    return model.eval()
-
-
-def random_model(name: str = "mobilenet_v2_3d", width: float = 0.5, classes: int = 7, seed: int = 0) -> nn.Module:
-    torch.manual_seed(seed)
-    return randomize_batchnorm(build_model(name, classes, width=width), seed + 1)
-
-
 SHAPES = [  # (width, clips, frames, size): T=16/32 as trained, odd T=7 (uneven stride-2 halves), batch of 2
     (0.5, 2, 16, 32),
     (1.0, 1, 32, 32),
@@ -47,11 +28,11 @@ SHAPES = [  # (width, clips, frames, size): T=16/32 as trained, odd T=7 (uneven 
 
 
 @pytest.mark.parametrize("name", ["mobilenet_v2_3d", "mobilenet_v2_3d_causal"])
-def test_rewrite_is_exact_in_float64(name):
+def test_rewrite_is_exact_in_float64(random_video_model, name):
     # In float64 rounding vanishes, so any indexing or folding mistake shows as a large difference.
     # Tiny frames: PyTorch's float64 depthwise convs are slow. T=7 halves unevenly at each stride.
     clips, frames, size = 2, 7, 8
-    model = random_model(name, width=0.25).double()
+    model = random_video_model(name, width=0.25).double()
     rewritten = rewrite_3d_to_2d(model)
     clip = torch.randn(clips, 3, frames, size, size, dtype=torch.float64)
     with torch.no_grad():
@@ -60,8 +41,8 @@ def test_rewrite_is_exact_in_float64(name):
 
 
 @pytest.mark.parametrize("width,clips,frames,size", SHAPES[:4])
-def test_rewrite_fp32_logits_within_1e4_of_eager(width, clips, frames, size):
-    model = random_model(width=width)
+def test_rewrite_fp32_logits_within_1e4_of_eager(random_video_model, width, clips, frames, size):
+    model = random_video_model(width=width)
     clip = torch.randn(clips, 3, frames, size, size)
     with torch.no_grad():
         expected, actual = model(clip), rewrite_3d_to_2d(model)(clip)
@@ -70,8 +51,8 @@ def test_rewrite_fp32_logits_within_1e4_of_eager(width, clips, frames, size):
     assert (actual - expected).abs().max().item() <= 1e-4
 
 
-def test_rewrite_uses_only_2d_modules_and_keeps_the_input_model():
-    model = random_model()
+def test_rewrite_uses_only_2d_modules_and_keeps_the_input_model(random_video_model):
+    model = random_video_model()
     before = copy.deepcopy(model.state_dict())
     rewritten = rewrite_3d_to_2d(model)
     kinds = {type(m) for m in rewritten.modules()}
@@ -82,8 +63,8 @@ def test_rewrite_uses_only_2d_modules_and_keeps_the_input_model():
         torch.testing.assert_close(value, before[key], rtol=0, atol=0)
 
 
-def test_rewritten_graph_has_no_5d_compute():
-    model = random_model(width=0.25)
+def test_rewritten_graph_has_no_5d_compute(random_video_model):
+    model = random_video_model(width=0.25)
     program = torch.export.export(rewrite_3d_to_2d(model), (torch.randn(1, 3, 8, 32, 32),))
     for node in program.graph.nodes:
         if node.op == "call_function" and node.target not in (torch.ops.aten.permute.default,):
@@ -121,23 +102,6 @@ def test_gather_frames_moves_whole_blocks_and_pads_only_the_wrap_around():
     assert gather_frames(blocks, layout, (0,), previous) is None
 
 
-@pytest.fixture(scope="module")
-def lowered_tiny_model():
-    """A tiny rewritten model lowered with the XNNPACK partitioner (export once for the tests below)."""
-    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
-    from executorch.exir import to_edge_transform_and_lower
-
-    model = random_model(width=0.25, classes=5)
-    clip = torch.randn(1, 3, 4, 32, 32)
-    edge = to_edge_transform_and_lower(torch.export.export(rewrite_3d_to_2d(model), (clip,)), partitioner=[XnnpackPartitioner()])
-    return model, clip, edge
-
-
-def test_lowered_rewrite_is_fully_delegated(lowered_tiny_model):
-    _, _, edge = lowered_tiny_model
-    assert non_delegated_ops(edge) == []
-
-
 def test_non_delegated_ops_names_a_conv3d_xnnpack_refuses():
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
     from executorch.exir import to_edge_transform_and_lower
@@ -147,10 +111,15 @@ def test_non_delegated_ops_names_a_conv3d_xnnpack_refuses():
     assert sum("convolution" in op for op in non_delegated_ops(edge)) == 2
 
 
-def test_lowered_rewrite_runs_in_executorch_runtime_like_eager(lowered_tiny_model, tmp_path):
+def test_lowered_rewrite_is_fully_delegated_and_runs_in_executorch_like_eager(random_video_model, tmp_path):
+    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
+    from executorch.exir import to_edge_transform_and_lower
     from executorch.runtime import Runtime
 
-    model, clip, edge = lowered_tiny_model
+    model = random_video_model(width=0.25, classes=5)
+    clip = torch.randn(1, 3, 4, 32, 32)
+    edge = to_edge_transform_and_lower(torch.export.export(rewrite_3d_to_2d(model), (clip,)), partitioner=[XnnpackPartitioner()])
+    assert non_delegated_ops(edge) == []
     path = tmp_path / "video3d.pte"
     path.write_bytes(edge.to_executorch().buffer)
     method = Runtime.get().load_program(path).load_method("forward")
@@ -160,7 +129,7 @@ def test_lowered_rewrite_runs_in_executorch_runtime_like_eager(lowered_tiny_mode
             torch.testing.assert_close(logits, model(sample), rtol=0, atol=1e-4)
 
 
-def test_pt2e_int8_quantizes_every_conv_of_the_rewrite():
+def test_pt2e_int8_quantizes_every_conv_of_the_rewrite(random_video_model):
     # A conv shared by several frame blocks would be annotated once and stay float; XNNPACK then
     # refuses the program at load time. Each block has its own weight copy, so all are quantized.
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import (
@@ -169,7 +138,7 @@ def test_pt2e_int8_quantizes_every_conv_of_the_rewrite():
     )
     from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
 
-    model = rewrite_3d_to_2d(random_model(width=0.25, classes=5))
+    model = rewrite_3d_to_2d(random_video_model(width=0.25, classes=5))
     clip = torch.randn(1, 3, 4, 32, 32)
     quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True))
     prepared = prepare_pt2e(torch.export.export(model, (clip,)).module(), quantizer)
