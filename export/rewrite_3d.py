@@ -431,7 +431,8 @@ def non_delegated_ops(edge_program) -> list[str]:
     """Compute ops a lowered program runs outside any delegate (empty = fully delegated).
 
     `edge_program` is what `to_edge_transform_and_lower` returns (or its exported_program()).
-    Delegate calls and tuple unpacking are not compute and are not listed.
+    Delegate calls, tuple unpacking and memory planning (alloc) are not compute and are not listed.
+    Call it before `to_executorch()`, which adds memory-planning nodes to the same graph.
     """
     program = edge_program.exported_program() if hasattr(edge_program, "exported_program") else edge_program
     left = []
@@ -439,7 +440,7 @@ def non_delegated_ops(edge_program) -> list[str]:
         if node.op != "call_function":
             continue
         name = getattr(node.target, "__name__", str(node.target))
-        if "executorch_call_delegate" in name or name == "getitem":
+        if "executorch_call_delegate" in name or name in ("getitem", "alloc"):
             continue
         left.append(f"{node.name}: {name}")
     return left
