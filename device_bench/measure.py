@@ -1,0 +1,223 @@
+"""Latency measurement, one fresh subprocess per stage so runtimes never share a heap,
+a threadpool or a warm cache.
+
+The parent writes a MeasureRequest as JSON and runs `python -m signport.device_bench.measure
+REQUEST RESULT`; the child pins its CPUs, imports the runtime, records RSS, loads the model
+(timed), warms up, then times single calls until `max_iterations` or `max_seconds`, and
+writes the raw samples plus peak RSS (VmHWM) back as JSON.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import traceback
+from collections import Counter, deque
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass
+class MeasureRequest:
+    stage: str  # a key of STAGES
+    threads: int
+    inputs_path: str  # .npy: the one input every iteration sees
+    cpu_affinity: list[int] | None = None
+    warmup_iterations: int = 10
+    min_iterations: int = 20
+    max_iterations: int = 500
+    max_seconds: float = 10.0
+    options: dict = field(default_factory=dict)
+
+
+@dataclass
+class Stage:
+    step: Callable[[], object]
+    load_seconds: float
+    threads: int | None = None
+    info: dict = field(default_factory=dict)  # stage-specific facts worth reporting
+
+
+# stage name -> (modules to import before the RSS baseline, builder(request, input) -> Stage)
+STAGES: dict[str, tuple[tuple[str, ...], Callable[[MeasureRequest, np.ndarray], Stage]]] = {}
+
+
+def register_stage(name: str, imports: tuple[str, ...] = ()):
+    def decorator(builder):
+        STAGES[name] = (imports, builder)
+        return builder
+
+    return decorator
+
+
+@register_stage("runner")
+def _runner_stage(request: MeasureRequest, x: np.ndarray) -> Stage:
+    from signport.device_bench.runners import load_runner
+
+    opts = request.options
+    runner = load_runner(opts["artifact_path"], opts["format"], request.threads, opts.get("compute_units"))
+    return Stage(lambda: runner.run(x), runner.load_seconds, getattr(runner, "threads", None))
+
+
+@register_stage("frame_preprocessing", imports=("cv2",))
+def _frame_preprocessing_stage(request: MeasureRequest, frame: np.ndarray) -> Stage:
+    """Camera frame (H, W, 3) uint8 RGB -> model input, as the on-device pipeline does it:
+    square crop (where a hand box would be), resize to the model size, normalize, NCHW."""
+    import cv2
+
+    from signport.core.preprocessing import Preprocessing, normalize_image, mirror_landmarks_x
+
+    cv2.setNumThreads(request.threads)
+    prep = Preprocessing.from_dict(request.options["preprocessing"])
+    if prep.input_kind == "landmarks":
+        landmarks = np.random.default_rng(0).uniform(0.2, 0.8, (21, 3)).astype(np.float32)
+        return Stage(lambda: mirror_landmarks_x(landmarks).reshape(1, -1), 0.0, 1)
+    h, w = prep.input_size
+    side = min(frame.shape[:2])
+    top, left = (frame.shape[0] - side) // 2, (frame.shape[1] - side) // 2
+
+    def step():
+        crop = frame[top : top + side, left : left + side]
+        return normalize_image(cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA), prep)[None]
+
+    return Stage(step, 0.0, request.threads)
+
+
+@register_stage("hand_landmarker", imports=("mediapipe",))
+def _hand_landmarker_stage(request: MeasureRequest, frame: np.ndarray) -> Stage:
+    """MediaPipe HandLandmarker in IMAGE mode: palm detection + landmarks on every frame, the
+    worst case of the live pipeline (VIDEO mode skips detection while it tracks a hand)."""
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    started = time.perf_counter()
+    options = vision.HandLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=request.options["model_path"]),
+        running_mode=vision.RunningMode.IMAGE,
+        num_hands=1,
+    )
+    landmarker = vision.HandLandmarker.create_from_options(options)
+    load_seconds = time.perf_counter() - started
+    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame))
+    # Without a hand in the frame only palm detection runs, so the time is a lower bound.
+    hands_found = len(landmarker.detect(image).hand_landmarks)
+    return Stage(lambda: landmarker.detect(image), load_seconds, None, {"hands_found": hands_found})
+
+
+@register_stage("smoothing")
+def _smoothing_stage(request: MeasureRequest, predictions: np.ndarray) -> Stage:
+    """Majority vote over the last `window` predictions with a confidence threshold."""
+    window = deque(maxlen=int(request.options.get("window", 16)))
+    probabilities = np.asarray(predictions, np.float32)
+    counter = iter(range(1 << 62))
+
+    def step():
+        p = probabilities[next(counter) % len(probabilities)]
+        best = int(p.argmax())
+        if p[best] >= 0.5:
+            window.append(best)
+        return Counter(window).most_common(1)
+
+    return Stage(step, 0.0, 1)
+
+
+def read_rss_bytes() -> tuple[int, int]:
+    """(current RSS, peak RSS) of this process. Linux: VmRSS/VmHWM; elsewhere ru_maxrss twice."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        kib = lambda key: int(fields[key].split()[0]) * 1024  # noqa: E731
+        return kib("VmRSS"), kib("VmHWM")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS
+    return peak, peak
+
+
+def time_stage(step: Callable[[], object], request: MeasureRequest) -> list[float]:
+    """Warm up, then time single calls (ms) until max_iterations, or max_seconds once min_iterations ran."""
+    for _ in range(request.warmup_iterations):
+        step()
+    samples: list[float] = []
+    deadline = time.perf_counter() + request.max_seconds
+    while len(samples) < request.max_iterations:
+        start = time.perf_counter()
+        step()
+        samples.append((time.perf_counter() - start) * 1000.0)
+        if len(samples) >= request.min_iterations and time.perf_counter() >= deadline:
+            break
+    return samples
+
+
+def measure(request: MeasureRequest) -> dict:
+    """Run one measurement in this process (the subprocess entry point calls this)."""
+    if request.cpu_affinity and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, request.cpu_affinity)
+    imports, builder = STAGES[request.stage]
+    for module in imports + _runtime_imports(request):
+        importlib.import_module(module)
+    rss_before_load, _ = read_rss_bytes()
+    x = np.load(request.inputs_path, allow_pickle=False)
+    stage = builder(request, x)
+    samples = time_stage(stage.step, request)
+    _, peak = read_rss_bytes()
+    return {
+        "status": "ok",
+        "samples_ms": samples,
+        "load_ms": stage.load_seconds * 1000.0,
+        "threads_used": stage.threads,
+        "info": stage.info,
+        "cpu_affinity": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "rss_before_load_bytes": rss_before_load,
+        "peak_rss_bytes": peak,
+    }
+
+
+def _runtime_imports(request: MeasureRequest) -> tuple[str, ...]:
+    from signport.device_bench.runners import RUNTIME_MODULES
+
+    fmt = request.options.get("format")
+    return (RUNTIME_MODULES[fmt],) if request.stage == "runner" and fmt in RUNTIME_MODULES else ()
+
+
+def measure_in_subprocess(request: MeasureRequest, workdir: Path, timeout_s: float = 600.0) -> dict:
+    """Run `measure` in a fresh Python process. Failures come back as {"status": "failed", "error": ...}."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    request_path = workdir / f"{request.stage}-{os.getpid()}-{time.monotonic_ns()}.request.json"
+    result_path = request_path.with_suffix("").with_suffix(".result.json")
+    request_path.write_text(json.dumps(asdict(request)))
+    env = dict(os.environ)
+    # OpenMP pools (torch, onnxruntime's MLAS) size themselves from these before any API call.
+    env.update(OMP_NUM_THREADS=str(request.threads), MKL_NUM_THREADS=str(request.threads))
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "signport.device_bench.measure", str(request_path), str(result_path)],
+            capture_output=True, text=True, timeout=timeout_s, env=env,
+        )
+    except subprocess.TimeoutExpired:
+        return {"status": "failed", "error": f"measurement did not finish within {timeout_s:.0f} s"}
+    if result_path.exists():
+        return json.loads(result_path.read_text())
+    tail = (completed.stderr or completed.stdout).strip().splitlines()[-3:]
+    return {"status": "failed", "error": f"measuring process exited {completed.returncode}: {' | '.join(tail)}"}
+
+
+def _main(argv: list[str]) -> int:
+    request_path, result_path = Path(argv[0]), Path(argv[1])
+    request = MeasureRequest(**json.loads(request_path.read_text()))
+    try:
+        result = measure(request)
+    except Exception as e:  # reported as a red row by the parent, never swallowed
+        result = {"status": "failed", "error": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc(limit=5)}
+    result_path.write_text(json.dumps(result))
+    return 0 if result["status"] == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

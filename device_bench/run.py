@@ -1,0 +1,433 @@
+"""One bench run on this host: parity of every artifact, latency of every runtime, the 30 fps budget.
+
+Stages, in order: held-out set -> reference outputs -> parity per artifact -> latency per
+runtime (each in a fresh subprocess) -> per-frame pipeline budget -> one run record. Nothing
+here prints or writes files; the CLI does that with the record.
+"""
+
+from __future__ import annotations
+
+import platform
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from signport.core.errors import CheckpointError, InputError, SignportError
+from signport.device_bench.bundle import BenchBundle
+from signport.device_bench.config import BenchConfig
+from signport.device_bench.heldout import HeldoutSet, real_heldout, synthetic_heldout
+from signport.device_bench.measure import MeasureRequest, measure_in_subprocess
+from signport.device_bench.parity import (
+    DEFAULT_THRESHOLDS,
+    ParityThresholds,
+    embedding_parity,
+    logit_parity,
+    parity_verdict,
+    precision_class,
+)
+from signport.device_bench.pipeline import HAND_STAGE_PURPOSE, frame_budget, overall_gate, stage
+from signport.device_bench.profiles import DeviceProfile, available_cores, resolve_threads
+from signport.device_bench.results import utc_timestamp
+from signport.device_bench.runners import COREML_COMPUTE_UNITS, RUNTIME_NAMES, load_runner
+from signport.device_bench.stats import latency_stats, macs_per_second
+
+EAGER_BASELINE_ID = "pytorch-eager-fp32"
+# Runtimes that exist only on some operating systems: format -> (platform.system(), why not here).
+PLATFORM_ONLY = {"coreml": ("Darwin", "not available here: needs macOS")}
+SAMPLES_KEPT = 2000  # raw latency samples stored per row, for plots re-drawn by `bench report`
+CAMERA_FRAME_SHAPE = (480, 640, 3)
+
+
+@dataclass
+class Reference:
+    kind: str  # "eager-checkpoint" | "fp32-artifact"
+    description: str
+    logits: np.ndarray
+    embeddings: np.ndarray | None
+    artifact_id: str | None = None
+    checkpoint: Path | None = None
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "description": self.description, "artifact_id": self.artifact_id,
+                "checkpoint": str(self.checkpoint) if self.checkpoint else None}
+
+
+# ---------------------------------------------------------------- host facts
+
+def host_description() -> dict:
+    cores = len(available_cores())
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    return {"machine": f"{cores}-core {platform.machine()} host", "cpu": cpu, "cores": cores, "os": platform.platform()}
+
+
+# ---------------------------------------------------------------- held-out set and reference
+
+def heldout_for(bundle: BenchBundle, config: BenchConfig) -> HeldoutSet:
+    if config.data is not None:
+        return real_heldout(Path(config.data), bundle.preprocessing, bundle.labels, config.samples, config.seed)
+    return synthetic_heldout(bundle.preprocessing, config.samples, config.seed)
+
+
+def resolve_checkpoint(bundle: BenchBundle, override: Path | None) -> tuple[Path | None, str]:
+    """(checkpoint for the eager reference and baseline, why that one / why none)."""
+    from signport.core.checkpoint import read_checkpoint_meta
+
+    if override is not None:
+        meta = read_checkpoint_meta(override)
+        if meta.backbone_fingerprint != bundle.manifest["backbone_fingerprint"]:
+            raise CheckpointError(
+                f"--checkpoint {override}: its backbone is not the one {bundle.root} was exported from "
+                "(fingerprints differ); pass the bundle's source checkpoint"
+            )
+        return Path(override), f"--checkpoint {override}"
+    path, why = bundle.source_checkpoint()
+    if path is None:
+        return None, why
+    if read_checkpoint_meta(path).backbone_fingerprint != bundle.manifest["backbone_fingerprint"]:
+        return None, f"the source checkpoint {path} no longer matches the bundle's backbone fingerprint"
+    return path, why
+
+
+def eager_reference(bundle: BenchBundle, checkpoint: Path, why: str, inputs: np.ndarray) -> Reference:
+    """Embeddings from the eager backbone, logits through the bundle's current head (what the
+    apps compute), so a swapped head is judged against itself."""
+    import torch
+
+    from signport.train.models import model_from_checkpoint
+
+    model, _ = model_from_checkpoint(checkpoint)
+    with torch.inference_mode():
+        embeddings = np.concatenate([
+            model.backbone(torch.from_numpy(batch)).numpy() for batch in np.array_split(inputs, max(1, len(inputs) // 16))
+        ])
+    return Reference("eager-checkpoint", f"eager PyTorch from {why}", bundle.apply_head(embeddings), embeddings,
+                     checkpoint=checkpoint)
+
+
+def artifact_reference(bundle: BenchBundle, inputs: np.ndarray, threads: int, why_no_checkpoint: str) -> Reference:
+    """Fallback when the checkpoint is not here: the first fp32 artifact that runs on this host."""
+    problems = []
+    for artifact in _reference_candidates(bundle):
+        try:
+            logits, embeddings = artifact_outputs(bundle, artifact, inputs, threads, None)
+        except Exception as e:  # try the next fp32 artifact; all problems are reported if none runs
+            problems.append(f"{artifact['id']}: {e}")
+            continue
+        description = f"fp32 artifact {artifact['id']} (no eager reference: {why_no_checkpoint})"
+        return Reference("fp32-artifact", description, logits, embeddings, artifact_id=artifact["id"])
+    raise InputError(
+        f"{bundle.root}: no reference for parity ({why_no_checkpoint}; no fp32 artifact runs here"
+        f"{': ' + '; '.join(problems) if problems else ''}); pass --checkpoint CKPT"
+    )
+
+
+def _reference_candidates(bundle: BenchBundle) -> list[dict]:
+    order = {"executorch": 0, "onnx": 1, "coreml": 2}
+    runnable = [a for a in bundle.artifacts if precision_class(a["precision"]) == "fp32" and a["role"] in ("backbone", "model")
+                and _unavailable_reason(a["format"]) is None]
+    return sorted(runnable, key=lambda a: order.get(a["format"], 9))
+
+
+def artifact_outputs(
+    bundle: BenchBundle, artifact: dict, inputs: np.ndarray, threads: int, reference_embeddings: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(logits, embeddings or None) of one artifact on the held-out set, one sample per call
+    (batch 1, as on a phone). Backbones go through the bundle's head; heads eat the reference's
+    embeddings."""
+    runner = load_runner(bundle.artifact_path(artifact), artifact["format"], threads)
+    if artifact["role"] == "head":
+        if reference_embeddings is None:
+            raise InputError("a head artifact needs reference embeddings; pass --checkpoint")
+        inputs = reference_embeddings
+    outputs = np.concatenate([np.asarray(runner.run(x[None])).reshape(1, -1) for x in inputs])
+    if artifact["role"] == "backbone":
+        expected = bundle.manifest["embedding_size"]
+        if outputs.shape[1] != expected:
+            raise SignportError(f"outputs {outputs.shape[1]}-d embeddings, the manifest says {expected}-d")
+        return bundle.apply_head(outputs), outputs
+    if outputs.shape[1] != len(bundle.labels):
+        raise SignportError(f"outputs {outputs.shape[1]} logits for {len(bundle.labels)} labels")
+    return outputs, None
+
+
+# ---------------------------------------------------------------- parity
+
+def thresholds_for(artifact: dict, config: BenchConfig) -> tuple[ParityThresholds | None, str]:
+    """(thresholds, where they came from): CLI flags over the manifest's over the defaults."""
+    key = precision_class(artifact["precision"])
+    if key is None:
+        return None, f"no thresholds for precision {artifact['precision']!r}"
+    values, source = DEFAULT_THRESHOLDS[key].to_dict(), "default"
+    from_manifest = ((artifact.get("parity") or {}).get("thresholds")) or {}
+    if from_manifest:
+        values.update({k: v for k, v in from_manifest.items() if k in values})
+        source = "manifest"
+    flags = {
+        "fp32": {"max_delta_ratio": config.fp32_max_delta_ratio, "min_agreement": config.fp32_min_agreement},
+        "int8": {"min_agreement": config.int8_min_agreement},
+    }.get(key, {})
+    given = {k: v for k, v in flags.items() if v is not None}
+    if given:
+        values.update(given)
+        source = "command line"
+    return ParityThresholds(**values), source
+
+
+def artifact_parity(
+    bundle: BenchBundle, artifact: dict, heldout: HeldoutSet, reference: Reference, threads: int, config: BenchConfig
+) -> dict:
+    row = {"artifact_id": artifact["id"], "format": artifact["format"], "precision": artifact["precision"],
+           "role": artifact["role"], "runtime": RUNTIME_NAMES.get(artifact["format"], artifact["format"])}
+    unavailable = _unavailable_reason(artifact["format"])
+    if unavailable:
+        return {**row, "status": "unavailable", "reasons": [unavailable]}
+    if artifact["id"] == reference.artifact_id:
+        return {**row, "status": "reference", "reasons": ["this artifact is the parity reference"]}
+    problems = [p for p in [bundle.integrity_problem(artifact)] if p]
+    try:
+        logits, embeddings = artifact_outputs(bundle, artifact, heldout.inputs, threads, reference.embeddings)
+    except Exception as e:  # a broken artifact is a red row with its error, never a crash of the run
+        return {**row, "status": "error", "reasons": problems + [f"failed to load or run: {type(e).__name__}: {e}"]}
+    metrics = logit_parity(reference.logits, logits, heldout.labels)
+    if embeddings is not None and reference.embeddings is not None:
+        metrics.update(embedding_parity(reference.embeddings, embeddings))
+    thresholds, source = thresholds_for(artifact, config)
+    if thresholds is None:
+        passed, reasons = False, [f"{source}: pass thresholds on the command line"]
+    else:
+        passed, reasons = parity_verdict(metrics, thresholds)
+    reasons = problems + reasons
+    return {**row, "status": "pass" if passed and not problems else "fail", "reasons": reasons, "metrics": metrics,
+            "thresholds": thresholds.to_dict() if thresholds else None, "thresholds_source": source}
+
+
+def _unavailable_reason(fmt: str) -> str | None:
+    required = PLATFORM_ONLY.get(fmt)
+    return required[1] if required and platform.system() != required[0] else None
+
+
+# ---------------------------------------------------------------- latency
+
+@dataclass
+class LatencyTarget:
+    artifact_id: str
+    fmt: str
+    path: Path
+    role: str
+    precision: str
+    compute_units: str | None = None
+    baseline: bool = False
+
+
+def latency_targets(bundle: BenchBundle, checkpoint: Path | None) -> list[LatencyTarget]:
+    targets = [LatencyTarget(EAGER_BASELINE_ID, "pytorch", checkpoint, "model", "fp32", baseline=True)] if checkpoint else []
+    for a in bundle.artifacts:
+        units = COREML_COMPUTE_UNITS if a["format"] == "coreml" and _unavailable_reason("coreml") is None else (None,)
+        targets += [LatencyTarget(a["id"], a["format"], bundle.artifact_path(a), a["role"], a["precision"], u) for u in units]
+    return targets
+
+
+def latency_row(target: LatencyTarget, measurement: dict, threads: int, label: str, macs: int | None) -> dict:
+    """A results row in the phone benchmark's keys, plus host-only facts (RSS, affinity, samples)."""
+    row = {
+        "artifact_id": target.artifact_id, "runtime": RUNTIME_NAMES.get(target.fmt, target.fmt),
+        "compute_units": target.compute_units or ("CPU" if target.fmt != "coreml" else ", ".join(COREML_COMPUTE_UNITS)),
+        "threads": threads, "format": target.fmt, "precision": target.precision, "role": target.role,
+        "baseline": target.baseline, "label": label, "status": measurement["status"],
+    }
+    if measurement["status"] != "ok":
+        return {**row, "error": measurement["error"]}
+    stats = latency_stats(measurement["samples_ms"])
+    row.update(
+        latency_ms={k: stats[k] for k in ("p50", "p90", "p99", "mean", "min", "max", "std")},
+        fps=stats["fps"], load_ms=measurement["load_ms"], iterations=stats["iterations"],
+        threads_used=measurement.get("threads_used"), cpu_affinity=measurement.get("cpu_affinity"),
+        peak_rss_mb=measurement["peak_rss_bytes"] / 2**20,
+        model_rss_mb=(measurement["peak_rss_bytes"] - measurement["rss_before_load_bytes"]) / 2**20,
+        samples_ms=[round(s, 6) for s in measurement["samples_ms"][:SAMPLES_KEPT]],
+    )
+    if macs:
+        row.update(macs=macs, macs_per_second=macs_per_second(macs, stats["p50"]))
+    return row
+
+
+def measure_latency(
+    targets: list[LatencyTarget], inputs: dict[str, Path], request_base: dict, workdir: Path, label: str, macs: dict
+) -> list[dict]:
+    rows = []
+    for target in tqdm(targets, desc="latency", unit="runtime", leave=False):
+        unavailable = _unavailable_reason(target.fmt)
+        if unavailable:
+            measurement = {"status": "unavailable", "error": unavailable}
+        else:
+            request = MeasureRequest(
+                stage="runner", inputs_path=str(inputs["embedding" if target.role == "head" else "model"]),
+                options={"artifact_path": str(target.path), "format": target.fmt, "compute_units": target.compute_units},
+                **request_base,
+            )
+            measurement = measure_in_subprocess(request, workdir)
+        rows.append(latency_row(target, measurement, request_base["threads"], label, macs.get(target.role)))
+    return rows
+
+
+# ---------------------------------------------------------------- 30 fps budget
+
+def pipeline_stages(bundle: BenchBundle, config: BenchConfig, frame: np.ndarray, frame_source: str, request_base: dict,
+                    workdir: Path) -> tuple[list[dict], list[dict]]:
+    """Measured per-frame stages around the model, as (before the model, after it): frame
+    preprocessing and hand detection where the model needs it; then smoothing."""
+    frame_path = workdir / "frame.npy"
+    np.save(frame_path, frame)
+    before = [_measured_stage("frame preprocessing", MeasureRequest(
+        stage="frame_preprocessing", inputs_path=str(frame_path),
+        options={"preprocessing": bundle.preprocessing.to_dict()}, **request_base), workdir)]
+    purpose = HAND_STAGE_PURPOSE.get(bundle.preprocessing.input_kind)
+    if purpose and config.hand_model is None:
+        before.append(stage("MediaPipe hands", None, note=f"not measured: no hand model given ({purpose}); pass --hand-model "
+                                                           "hand_landmarker.task (built by `signport models fetch`)"))
+    elif purpose:
+        if not Path(config.hand_model).is_file():
+            raise InputError(f"--hand-model {config.hand_model} not found; build it with `signport models fetch`")
+        hand = _measured_stage("MediaPipe hands", MeasureRequest(
+            stage="hand_landmarker", inputs_path=str(frame_path), options={"model_path": str(config.hand_model)},
+            **request_base), workdir, note=f"{purpose}; IMAGE mode (detection every frame) on {frame_source}")
+        if hand["p50_ms"] is not None and hand.get("hands_found", 0) == 0:
+            hand.update(complete=False, note=hand["note"] + "; no hand found, so only palm detection ran: a lower bound")
+        before.append(hand)
+    probabilities = np.random.default_rng(config.seed).dirichlet(np.ones(len(bundle.labels)), 64).astype(np.float32)
+    np.save(workdir / "probabilities.npy", probabilities)
+    after = [_measured_stage("smoothing", MeasureRequest(
+        stage="smoothing", inputs_path=str(workdir / "probabilities.npy"), options={"window": 16}, **request_base), workdir,
+        note="majority vote over 16 predictions with a 0.5 confidence threshold")]
+    return before, after
+
+
+def _measured_stage(name: str, request: MeasureRequest, workdir: Path, note: str = "") -> dict:
+    measurement = measure_in_subprocess(request, workdir)
+    if measurement["status"] != "ok":
+        return stage(name, None, note=f"failed to measure: {measurement['error']}")
+    stats = latency_stats(measurement["samples_ms"])
+    row = stage(name, stats["p50"], stats["p90"], note=note)
+    row.update(measurement.get("info", {}))
+    return row
+
+
+def model_stage_note(bundle: BenchBundle) -> str:
+    if bundle.preprocessing.input_kind == "clip":
+        return "whole clip model counted on every frame (conservative: it runs once per window)"
+    return ""
+
+
+def artifact_budgets(latency: list[dict], before: list[dict], after: list[dict], note: str) -> list[dict]:
+    budgets = []
+    for row in latency:
+        if row["status"] != "ok":
+            budgets.append({"artifact_id": row["artifact_id"], "runtime": row["runtime"], "compute_units": row["compute_units"],
+                            "baseline": row["baseline"], "verdict": "not measured", "reason": row.get("error", "")})
+            continue
+        model = stage(f"model ({row['artifact_id']})", row["latency_ms"]["p50"], row["latency_ms"]["p90"], note=note)
+        budget = frame_budget([*before, model, *after])
+        budgets.append({"artifact_id": row["artifact_id"], "runtime": row["runtime"], "compute_units": row["compute_units"],
+                        "baseline": row["baseline"], **budget})
+    return budgets
+
+
+def timing_frame(config: BenchConfig) -> tuple[np.ndarray, str]:
+    """A camera-sized RGB frame to time preprocessing and hand detection on, and what it is."""
+    import cv2
+
+    candidates = [config.hand_frame] if config.hand_frame else []
+    if config.data and Path(config.data).is_dir():
+        candidates += sorted(p for p in Path(config.data).rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))[:1]
+    for path in candidates:
+        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise InputError(f"{path} is not a readable image; pass a .jpg/.png with one hand to --hand-frame")
+        rgb = cv2.cvtColor(cv2.resize(bgr, CAMERA_FRAME_SHAPE[1::-1]), cv2.COLOR_BGR2RGB)
+        return rgb, f"{path.name} resized to {CAMERA_FRAME_SHAPE[1]}x{CAMERA_FRAME_SHAPE[0]}"
+    frame = np.random.default_rng(config.seed).integers(0, 256, CAMERA_FRAME_SHAPE, dtype=np.uint8)
+    return frame, f"a synthetic {CAMERA_FRAME_SHAPE[1]}x{CAMERA_FRAME_SHAPE[0]} noise frame"
+
+
+# ---------------------------------------------------------------- MACs
+
+def model_macs(bundle: BenchBundle) -> dict:
+    """MACs per inference of the bundle's architecture (weights do not change the count)."""
+    import torch
+
+    from signport.device_bench.macs import count_macs
+    from signport.train.models import build_model
+
+    arch = bundle.manifest["architecture"]
+    model = build_model(arch["name"], len(bundle.labels), **{**arch["args"], "weights": "none"}).eval()
+    x = torch.zeros(bundle.preprocessing.input_shape(1))
+    backbone = count_macs(model.backbone, x)
+    head = count_macs(model.head, torch.zeros(1, model.embedding_size))
+    return {"backbone": backbone, "head": head, "model": backbone + head}
+
+
+# ---------------------------------------------------------------- the run
+
+def bench_on_host(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, device: dict) -> dict:
+    """Everything one `signport bench` measures on this machine, as one run record."""
+    threads, affinity = resolve_threads(profile, config.threads, available_cores())
+    checkpoint, checkpoint_why = resolve_checkpoint(bundle, config.checkpoint)
+    heldout = heldout_for(bundle, config)
+    run = {
+        "device": device, "bundle": bundle.name, "profile": profile.name, "label": profile.label, "labels": bundle.labels,
+        "timestamp": utc_timestamp(), "host": host_description(),
+        "settings": {"threads": threads, "cpu_affinity": affinity, "warmup": config.warmup,
+                     "min_iterations": config.min_iterations, "max_iterations": config.iterations,
+                     "max_seconds": config.max_seconds, "samples": len(heldout.inputs), "seed": config.seed,
+                     "profile_description": profile.description},
+        "macs": model_macs(bundle),
+        "results": [], "parity": None, "budget": None,
+    }
+    reference = None
+    if config.parity or config.latency:
+        reference = (eager_reference(bundle, checkpoint, checkpoint_why, heldout.inputs) if checkpoint
+                     else artifact_reference(bundle, heldout.inputs, threads, checkpoint_why))
+    if config.parity:
+        rows = [artifact_parity(bundle, a, heldout, reference, threads, config)
+                for a in tqdm(bundle.artifacts, desc="parity", unit="artifact", leave=False)]
+        run["parity"] = {"reference": reference.to_dict(), "heldout": heldout.source,
+                         "labelled": heldout.labels is not None, "artifacts": rows}
+    if config.latency:
+        with tempfile.TemporaryDirectory(prefix="signport-bench-") as tmp:
+            workdir = Path(tmp)
+            inputs = {"model": workdir / "model_input.npy", "embedding": workdir / "embedding_input.npy"}
+            np.save(inputs["model"], np.ascontiguousarray(heldout.inputs[:1]))
+            embedding = (reference.embeddings[:1] if reference.embeddings is not None
+                         else np.random.default_rng(config.seed).standard_normal((1, bundle.manifest["embedding_size"])))
+            np.save(inputs["embedding"], np.ascontiguousarray(embedding, np.float32))
+            request_base = {"threads": threads, "cpu_affinity": affinity, "warmup_iterations": config.warmup,
+                            "min_iterations": config.min_iterations, "max_iterations": config.iterations,
+                            "max_seconds": config.max_seconds}
+            run["results"] = measure_latency(latency_targets(bundle, checkpoint), inputs, request_base, workdir,
+                                             profile.label, run["macs"])
+            frame, frame_source = timing_frame(config)
+            before, after = pipeline_stages(bundle, config, frame, frame_source, request_base, workdir)
+        budgets = artifact_budgets(run["results"], before, after, model_stage_note(bundle))
+        run["budget"] = {"label": profile.label, "stages": before + after, "artifacts": budgets,
+                         "verdict": overall_gate([b["verdict"] for b in budgets if not b["baseline"]])}
+    run["verdict"] = run_verdict(run)
+    return run
+
+
+def run_verdict(run: dict) -> dict:
+    """Pass/fail of a run and its exit code: 1 when any parity verdict fails, any artifact fails
+    to load or run, or no artifact fits the 30 fps budget."""
+    parity_rows = (run.get("parity") or {}).get("artifacts", [])
+    failed_parity = [r["artifact_id"] for r in parity_rows if r["status"] in ("fail", "error")]
+    failed_latency = [r["artifact_id"] for r in run.get("results", []) if r.get("status") == "failed"]
+    gate = (run.get("budget") or {}).get("verdict", "not measured")
+    exit_code = 1 if failed_parity or failed_latency or gate == "fail" else 0
+    return {"parity": ("fail" if failed_parity else "pass") if parity_rows else "not measured",
+            "failed_parity": failed_parity, "failed_latency": failed_latency, "fps_gate": gate, "exit_code": exit_code}

@@ -1,0 +1,166 @@
+"""`signport bench` end to end on a tiny real bundle: real ExecuTorch runtime, ONNX Runtime and
+eager PyTorch, each timed in its own subprocess."""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from signport.cli import main
+from signport.device_bench.bundle import read_bundle
+from signport.device_bench.profiles import EMULATED_LABEL, available_cores
+from signport.device_bench.run import LatencyTarget, measure_latency, run_verdict
+
+
+FAST = ["--samples", "48", "--warmup", "3", "--min-iterations", "15", "--iterations", "40", "--max-seconds", "0.3"]
+
+
+def results_of(bundle: Path) -> dict:
+    return json.loads((bundle / "bench" / "results.json").read_text())
+
+
+def only_run(bundle: Path) -> dict:
+    runs = list(results_of(bundle)["runs"].values())
+    assert len(runs) == 1
+    return runs[0]
+
+
+def test_emulated_bench_measures_every_runtime_labels_every_figure_and_writes_reports(bundle_copy, make_phone_result, capsys):
+    code = main(["bench", "--bundle", str(bundle_copy), "--profile", "pixel-7-emulated", "--int8-min-agreement", "0.5", *FAST])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    run = only_run(bundle_copy)
+
+    parity = {r["artifact_id"]: r for r in run["parity"]["artifacts"]}
+    assert run["parity"]["reference"]["kind"] == "eager-checkpoint"
+    for fp32 in ("backbone-executorch-fp32", "backbone-onnx-fp32"):
+        assert parity[fp32]["status"] == "pass"
+        assert parity[fp32]["metrics"]["agreement"] == 1.0
+        assert parity[fp32]["metrics"]["max_delta_ratio"] < 1e-3
+        assert parity[fp32]["metrics"]["cosine_min"] > 0.9999
+    assert parity["backbone-executorch-int8"]["thresholds"] == {"min_agreement": 0.5, "max_delta_ratio": None}
+    assert parity["backbone-executorch-int8"]["thresholds_source"] == "command line"
+    assert parity["backbone-coreml-fp32"]["status"] == ("unavailable" if platform.system() != "Darwin" else "pass")
+
+    rows = {r["artifact_id"]: r for r in run["results"]}
+    assert set(rows) == {"pytorch-eager-fp32", "backbone-executorch-fp32", "backbone-executorch-int8", "backbone-onnx-fp32",
+                         "backbone-coreml-fp32"}
+    assert {rows[a]["runtime"] for a in rows} >= {"pytorch-eager", "executorch-xnnpack", "onnxruntime-cpu"}
+    for artifact_id, row in rows.items():
+        assert row["label"] == EMULATED_LABEL
+        if row["format"] == "coreml" and platform.system() != "Darwin":
+            assert row["status"] == "unavailable" and "needs macOS" in row["error"]
+            continue
+        assert row["status"] == "ok", row
+        assert row["threads"] == 2 and row["cpu_affinity"] == available_cores()[:2]
+        assert 15 <= row["iterations"] <= 40 and len(row["samples_ms"]) == row["iterations"]
+        assert row["latency_ms"]["p50"] == pytest.approx(float(np.percentile(row["samples_ms"], 50)), rel=1e-3)
+        assert row["latency_ms"]["p50"] <= row["latency_ms"]["p90"] <= row["latency_ms"]["p99"]
+        assert row["load_ms"] > 0 and row["peak_rss_mb"] > row["model_rss_mb"] > 0
+        assert row["macs"] > 0 and row["macs_per_second"] > 0
+    assert rows["backbone-executorch-fp32"]["threads_used"] == 2  # the ExecuTorch threadpool was resized
+
+    budget = run["budget"]
+    hands = next(s for s in budget["stages"] if s["stage"] == "MediaPipe hands")
+    assert hands["p50_ms"] is None and "--hand-model" in hands["note"]
+    assert budget["verdict"] == "incomplete" and budget["label"] == EMULATED_LABEL
+
+    report_dir = bundle_copy / "bench"
+    md = (report_dir / "report.md").read_text()
+    html = (report_dir / "report.html").read_text()
+    run_section = md.split("## " + run["bundle"])[1]
+    for title in ("### Latency", "### 30 fps budget"):
+        section = run_section.split(title)[1].split("\n### ")[0].split("\n![")[0]
+        figures = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| artifact")
+                   and not line.startswith("| stage")]
+        assert len(figures) >= 5, title
+        assert all(EMULATED_LABEL in line or "not measured" in line for line in figures), title
+    images = [line for line in md.splitlines() if line.startswith("![")]
+    for caption in ("Latency histogram and CDF", "Accuracy/agreement vs p50", "pipeline time vs budget",
+                    "backbone-executorch-int8: confusion-matrix delta"):
+        assert any(caption in image for image in images), caption
+    for line in images:
+        assert (report_dir / line.split("](")[1].rstrip(")")).is_file()
+    latency_captions = [i for i in images if "latency" in i.lower() or "budget" in i.lower()]
+    assert latency_captions and all(EMULATED_LABEL in caption for caption in latency_captions)
+    assert html.count("data:image/png;base64,") == len(images)
+    assert "<th>p50 ms</th>" in html and "class='pass'" in html
+    assert EMULATED_LABEL in printed and "INCOMPLETE" in printed
+
+    # a phone's result joins the same results file; the report compares both devices
+    phone_json = bundle_copy.parent / "pixel.json"
+    phone_json.write_text(json.dumps(make_phone_result("Pixel 7", 1.1)))
+    assert main(["bench", "import", "--result", str(phone_json), "--bundle", str(bundle_copy)]) == 0
+    assert len(results_of(bundle_copy)["runs"]) == 2
+    capsys.readouterr()
+    assert main(["bench", "report", "--bundle", str(bundle_copy)]) == 0
+    table = capsys.readouterr().out
+    assert "Pixel 7" in table and "device-measured" in table and EMULATED_LABEL in table
+    summary = (report_dir / "report.md").read_text().split("## All devices")[1].split("\n## ")[0]
+    assert "| Pixel 7 | device | device-measured |" in summary and f"| pixel-7-emulated | {EMULATED_LABEL} |" in summary
+
+
+def test_perturbed_artifact_fails_parity_with_a_red_row_and_exit_1(bundle_copy, perturbed_fp32_pte, rewrite_artifact, capsys):
+    rewrite_artifact(bundle_copy, "backbone-executorch-fp32", perturbed_fp32_pte)
+    code = main(["bench", "--bundle", str(bundle_copy), "--no-latency", "--int8-min-agreement", "0.5", *FAST])
+    printed = capsys.readouterr().out
+    assert code == 1
+    run = only_run(bundle_copy)
+    rows = {r["artifact_id"]: r for r in run["parity"]["artifacts"]}
+    bad = rows["backbone-executorch-fp32"]
+    assert bad["status"] == "fail"
+    assert bad["metrics"]["max_delta_ratio"] > 1e-3 and any("max|Δlogit|" in r for r in bad["reasons"])
+    assert rows["backbone-onnx-fp32"]["status"] == "pass"
+    assert run["verdict"]["failed_parity"] == ["backbone-executorch-fp32"] and run["verdict"]["exit_code"] == 1
+    assert "✗ backbone-executorch-fp32" in printed and "parity FAIL" in printed
+    html = (bundle_copy / "bench" / "report.html").read_text()
+    red_rows = [row for row in html.split("<tr") if row.startswith(" class='fail'")]
+    assert any("backbone-executorch-fp32" in row and "FAIL" in row for row in red_rows)
+
+
+def test_artifact_that_cannot_load_is_a_red_row_with_its_error(bundle_copy, rewrite_artifact, tmp_path, capsys):
+    rewrite_artifact(bundle_copy, "backbone-onnx-fp32", b"this is not an onnx model")
+    assert main(["bench", "--bundle", str(bundle_copy), "--no-latency", "--int8-min-agreement", "0.5", *FAST]) == 1
+    row = next(r for r in only_run(bundle_copy)["parity"]["artifacts"] if r["artifact_id"] == "backbone-onnx-fp32")
+    assert row["status"] == "error" and "failed to load or run" in row["reasons"][0]
+    assert "✗ backbone-onnx-fp32" in capsys.readouterr().out
+
+    # the same broken file in the latency stage: a failed row with the runtime's error, and exit code 1
+    bundle = read_bundle(bundle_copy)
+    np.save(tmp_path / "x.npy", np.zeros((1, 63), np.float32))
+    artifact = next(a for a in bundle.artifacts if a["id"] == "backbone-onnx-fp32")
+    target = LatencyTarget(artifact["id"], "onnx", bundle.artifact_path(artifact), "backbone", "fp32")
+    base = dict(threads=1, cpu_affinity=None, warmup_iterations=1, min_iterations=2, max_iterations=3, max_seconds=0.1)
+    rows = measure_latency([target], {"model": tmp_path / "x.npy", "embedding": tmp_path / "x.npy"}, base,
+                           tmp_path / "work", "host-measured", {})
+    assert rows[0]["status"] == "failed" and "onnxruntime" in rows[0]["error"].lower(), rows[0]
+    assert run_verdict({"results": rows})["exit_code"] == 1
+
+
+def test_without_checkpoint_the_fp32_artifact_is_the_stated_reference(bundle_copy):
+    shutil.rmtree(bundle_copy.parent / "checkpoint")
+    code = main(["bench", "--bundle", str(bundle_copy), "--no-latency", "--int8-min-agreement", "0.5", *FAST])
+    run = only_run(bundle_copy)
+    reference = run["parity"]["reference"]
+    assert reference["kind"] == "fp32-artifact" and reference["artifact_id"] == "backbone-executorch-fp32"
+    assert "no eager reference" in reference["description"] and "not on this machine" in reference["description"]
+    rows = {r["artifact_id"]: r["status"] for r in run["parity"]["artifacts"]}
+    assert rows["backbone-executorch-fp32"] == "reference" and rows["backbone-onnx-fp32"] == "pass"
+    assert code == 0
+
+
+@pytest.mark.shared_data
+def test_real_landmarks_give_accuracy_and_per_class_deltas(bundle_copy, shared_data):
+    data = shared_data / "landmarks" / "asl_letters_mediapipe.npz"
+    main(["bench", "--bundle", str(bundle_copy), "--no-latency", "--data", str(data), "--int8-min-agreement", "0.5", *FAST])
+    parity = only_run(bundle_copy)["parity"]
+    assert parity["labelled"] and parity["heldout"].startswith(f"real: 48 landmark rows from {data}")
+    onnx = next(r for r in parity["artifacts"] if r["artifact_id"] == "backbone-onnx-fp32")
+    assert onnx["metrics"]["accuracy"] == pytest.approx(onnx["metrics"]["reference_accuracy"])
+    assert len(onnx["metrics"]["per_class_accuracy_delta"]) == len(only_run(bundle_copy)["labels"])
+    assert np.asarray(onnx["metrics"]["confusion_delta"]).sum() == 0
