@@ -55,6 +55,7 @@ class LandmarkSet:
     labels: list[str]
     classes: list[str]
     is_left_hand: np.ndarray | None = None  # (N,) bool when known
+    signers: list[str] | None = None  # who signed each sample, for signer-disjoint splits
 
     def __len__(self) -> int:
         return len(self.landmarks)
@@ -93,3 +94,21 @@ class VideoIndex:
             frame_ranges=[self.frame_ranges[i] for i in keep] if self.frame_ranges else None,
             root=self.root, extra=self.extra,
         )
+
+
+@dataclass
+class VideoFrameIndex:
+    """Single frames picked out of videos (user recordings used as stills), decoded on demand."""
+
+    paths: list[Path]  # the video each frame comes from
+    frame_indices: np.ndarray  # (N,) int64, 0-based frame number within its video
+    labels: list[str]
+    classes: list[str]
+    root: Path | None = None
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def targets(self) -> np.ndarray:
+        lookup = {c: i for i, c in enumerate(self.classes)}
+        return np.array([lookup[label] for label in self.labels], dtype=np.int64)
