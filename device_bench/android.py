@@ -1,49 +1,30 @@
-"""Benchmark on an Android phone through adb and the android_demo's benchmark mode.
+"""Benchmark on an Android phone through adb and the android_demo's BenchmarkActivity.
 
-Flow: check adb and the device -> push the bundle's manifest, head and ExecuTorch artifacts
-to the app's storage -> `am start` the benchmark activity with intent extras -> wait for the
-result JSON -> pull it. Every adb call goes through an injected CommandRunner, so command
-construction and output parsing are tested without a phone.
+Flow (android_demo/README.md, "Benchmark mode"): check adb and the phone -> push the manifest,
+head files and ExecuTorch artifacts to the app's bundles folder -> `am start` the benchmark
+activity with its intent extras -> poll until the result (or its .error file) exists -> pull it.
 """
 
 from __future__ import annotations
 
-import json
 import shlex
 import shutil
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable, Sequence
+from typing import Callable
 
+from signport.core.bench_result import load_bench_result
 from signport.core.errors import InputError, ToolchainError
 from signport.device_bench import demo_contract as contract
 from signport.device_bench.bundle import BenchBundle
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    returncode: int
-    stdout: str
-    stderr: str = ""
-
-
-CommandRunner = Callable[[Sequence[str]], CommandResult]
-
-
-def subprocess_runner(timeout_s: float = 300.0) -> CommandRunner:
-    def run(command: Sequence[str]) -> CommandResult:
-        completed = subprocess.run(list(command), capture_output=True, text=True, timeout=timeout_s)
-        return CommandResult(completed.returncode, completed.stdout, completed.stderr)
-
-    return run
+from signport.device_bench.phone import CommandResult, CommandRunner, checked, subprocess_runner, wait_for_result
 
 
 @dataclass(frozen=True)
 class AdbDevice:
     serial: str
-    state: str  # "device" (ready), "unauthorized", "offline", "recovery", ...
+    state: str  # "device" (ready), "unauthorized", "offline", "no permissions", ...
 
 
 def parse_adb_devices(output: str) -> list[AdbDevice]:
@@ -53,16 +34,18 @@ def parse_adb_devices(output: str) -> list[AdbDevice]:
         line = line.strip()
         if not line or line.startswith("*") or line.startswith("List of devices"):
             continue
-        parts = line.split()
-        if len(parts) >= 2:
-            devices.append(AdbDevice(parts[0], parts[1]))
+        serial, *rest = line.split()
+        details = " ".join(rest)
+        state = "no permissions" if details.startswith("no permissions") else (rest[0] if rest else "")
+        if state:
+            devices.append(AdbDevice(serial, state))
     return devices
 
 
 STATE_FIXES = {
     "unauthorized": "unlock the phone and accept the 'Allow USB debugging' prompt",
     "offline": "reconnect the cable or run `adb reconnect`",
-    "no permissions": "fix the udev rules for the phone (see developer.android.com/studio/run/device)",
+    "no permissions": "add a udev rule for the phone (developer.android.com/studio/run/device) and replug it",
 }
 
 
@@ -79,10 +62,17 @@ def check_device_ready(devices: list[AdbDevice], serial: str) -> None:
 
 @dataclass(frozen=True)
 class AdbCommands:
-    """The adb command lines of one benchmark, for one phone."""
+    """The adb command lines of one benchmark on one phone. `adb shell` joins its arguments into
+    one line for the phone's shell, so every path given to the shell is quoted."""
 
     adb: str
     serial: str
+    bundle_name: str
+    out: str  # result path on the phone, unique per run so a stale file is never read
+
+    @property
+    def remote_bundle(self) -> str:
+        return f"{contract.ANDROID_BUNDLES_DIR}/{self.bundle_name}"
 
     def _adb(self, *args: str) -> list[str]:
         return [self.adb, "-s", self.serial, *args]
@@ -90,54 +80,43 @@ class AdbCommands:
     def devices(self) -> list[str]:
         return [self.adb, "devices"]
 
-    def remote_bundle_dir(self, bundle_name: str) -> str:
-        return f"{contract.ANDROID_REMOTE_ROOT}/bundles/{bundle_name}"
-
-    def remote_result_path(self, bundle_name: str) -> str:
-        return f"{contract.ANDROID_REMOTE_ROOT}/bench/{bundle_name}.json"
-
     def push(self, bundle: BenchBundle) -> list[list[str]]:
-        """mkdir + one push per file the app needs: manifest, head files, the artifacts it runs."""
-        remote = self.remote_bundle_dir(bundle.name)
+        """mkdir, then one push per file the app reads: manifest, head files, the artifacts it runs."""
         head = bundle.manifest["head"]
         files = ["manifest.json", head["safetensors"], head["json"], head["bin"]]
         files += [a["path"] for a in bundle.artifacts if a["format"] in contract.ANDROID_FORMATS]
-        folders = sorted({str(PurePosixPath(remote, f).parent) for f in files})
+        folders = sorted({str(PurePosixPath(self.remote_bundle, f).parent) for f in files}
+                         | {str(PurePosixPath(self.out).parent)})
         commands = [self._adb("shell", "mkdir", "-p", *map(shlex.quote, folders))]
-        commands += [self._adb("push", str(bundle.root / f), f"{remote}/{f}") for f in files]
+        commands += [self._adb("push", str(bundle.root / f), f"{self.remote_bundle}/{f}") for f in files]
         return commands
 
-    def clear_result(self, bundle_name: str) -> list[str]:
-        result = self.remote_result_path(bundle_name)
-        return self._adb("shell", "mkdir", "-p", shlex.quote(str(PurePosixPath(result).parent)), "&&", "rm", "-f",
-                         shlex.quote(result))
-
-    def start_benchmark(self, bundle_name: str, threads: int, iterations: int, warmup: int) -> list[str]:
-        # `adb shell` joins its arguments into one device shell line, so paths are shell-quoted.
+    def start_benchmark(self, threads: int, iterations: int, warmup: int) -> list[str]:
         return self._adb(
-            "shell", "am", "start", "-W", "-S",
-            "-n", f"{contract.ANDROID_PACKAGE}/{contract.ANDROID_BENCHMARK_ACTIVITY}",
-            "--es", contract.ANDROID_EXTRA_BUNDLE_DIR, shlex.quote(self.remote_bundle_dir(bundle_name)),
-            "--es", contract.ANDROID_EXTRA_RESULT_PATH, shlex.quote(self.remote_result_path(bundle_name)),
-            "--ei", contract.ANDROID_EXTRA_THREADS, str(threads),
+            "shell", "am", "start", "-W", "-n", contract.ANDROID_COMPONENT,
+            "--es", contract.ANDROID_EXTRA_BUNDLE, shlex.quote(self.remote_bundle),
             "--ei", contract.ANDROID_EXTRA_ITERATIONS, str(iterations),
             "--ei", contract.ANDROID_EXTRA_WARMUP, str(warmup),
+            "--ei", contract.ANDROID_EXTRA_THREADS, str(threads),
+            "--es", contract.ANDROID_EXTRA_OUT, shlex.quote(self.out),
         )
 
-    def result_ready(self, bundle_name: str) -> list[str]:
-        return self._adb("shell", "test", "-s", shlex.quote(self.remote_result_path(bundle_name)), "&&", "echo", "ready")
+    def list_results(self) -> list[str]:
+        return self._adb("shell", "ls", shlex.quote(str(PurePosixPath(self.out).parent)))
 
-    def pull_result(self, bundle_name: str, local: Path) -> list[str]:
-        return self._adb("pull", self.remote_result_path(bundle_name), str(local))
+    def read_error(self) -> list[str]:
+        return self._adb("shell", "cat", shlex.quote(self.out + contract.ERROR_SUFFIX))
+
+    def pull_result(self, local: Path) -> list[str]:
+        return self._adb("pull", self.out, str(local))
 
 
 def am_start_failed(result: CommandResult) -> str | None:
     """`am start` exits 0 even when the activity does not exist; its output says so."""
-    text = f"{result.stdout}\n{result.stderr}"
-    for line in text.splitlines():
+    for line in f"{result.stdout}\n{result.stderr}".splitlines():
         if line.startswith("Error") or "does not exist" in line or "Exception" in line:
             return line.strip()
-    return None if result.returncode == 0 else text.strip()[-200:]
+    return None if result.returncode == 0 else (result.stderr or result.stdout).strip()[-200:]
 
 
 def run_android_benchmark(
@@ -146,48 +125,41 @@ def run_android_benchmark(
     local_dir: Path,
     *,
     adb: str = "adb",
-    threads: int = 2,
-    iterations: int = 300,
+    threads: int = 0,
+    iterations: int = 100,
     warmup: int = 10,
     timeout_s: float = 900.0,
     run: CommandRunner | None = None,
     which: Callable[[str], str | None] = shutil.which,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-) -> dict:
-    """Benchmark `bundle` on the phone `serial` and return the phone's result JSON."""
+    run_id: str | None = None,
+) -> tuple[dict, Path]:
+    """Benchmark `bundle` on the phone `serial`: (the phone's validated result JSON, where it was pulled to)."""
     if which(adb) is None:
         raise ToolchainError(f"`{adb}` not found: install Android SDK platform-tools and put adb on PATH (or pass --adb PATH)")
     run = run or subprocess_runner()
-    commands = AdbCommands(adb, serial)
-    check_device_ready(parse_adb_devices(_checked(run, commands.devices(), "adb devices").stdout), serial)
+    run_id = run_id or time.strftime("%Y%m%d-%H%M%S")
+    out = f"{PurePosixPath(contract.ANDROID_DEFAULT_OUT).parent}/{bundle.name}-{run_id}.json"
+    commands = AdbCommands(adb, serial, bundle.name, out)
+    check_device_ready(parse_adb_devices(checked(run, commands.devices(), "adb devices").stdout), serial)
     for command in commands.push(bundle):
-        _checked(run, command, "pushing the bundle")
-    _checked(run, commands.clear_result(bundle.name), "clearing the previous result")
-    started = run(commands.start_benchmark(bundle.name, threads, iterations, warmup))
-    problem = am_start_failed(started)
+        checked(run, command, "pushing the bundle")
+    problem = am_start_failed(run(commands.start_benchmark(threads, iterations, warmup)))
     if problem:
-        raise ToolchainError(
-            f"could not start the benchmark on {serial} ({problem}); install the android_demo app (android_demo/README.md)"
-        )
-    deadline = clock() + timeout_s
-    while "ready" not in run(commands.result_ready(bundle.name)).stdout:
-        if clock() > deadline:
-            raise ToolchainError(
-                f"no benchmark result from {serial} after {timeout_s:.0f} s; watch `adb -s {serial} logcat` for the app's errors"
-            )
-        sleep(2.0)
-    local = local_dir / f"android-{serial}-{bundle.name}.json"
+        raise ToolchainError(f"could not start the benchmark on {serial} ({problem}); install the android_demo app "
+                             "(android_demo/README.md) and launch it once")
+
+    def state():
+        names = run(commands.list_results()).stdout.split()
+        name = PurePosixPath(out).name
+        return "ready" if name in names else "error" if name + contract.ERROR_SUFFIX in names else "pending"
+
+    if wait_for_result(state, timeout_s=timeout_s, sleep=sleep, clock=clock,
+                       what=f"watch `adb -s {serial} logcat -s SignportBench` for the app's errors") == "error":
+        message = run(commands.read_error()).stdout.strip()
+        raise ToolchainError(f"the benchmark failed on {serial}: {message or 'no message'}")
+    local = local_dir / f"android-{serial}-{PurePosixPath(out).name}"
     local_dir.mkdir(parents=True, exist_ok=True)
-    _checked(run, commands.pull_result(bundle.name, local), "pulling the result")
-    try:
-        return json.loads(local.read_text())
-    except (OSError, json.JSONDecodeError) as e:
-        raise ToolchainError(f"{local}: the phone's benchmark result is not valid JSON ({e})") from e
-
-
-def _checked(run: CommandRunner, command: Sequence[str], what: str) -> CommandResult:
-    result = run(command)
-    if result.returncode != 0:
-        raise ToolchainError(f"{what} failed: `{' '.join(command)}` exited {result.returncode}: {result.stderr.strip()[-200:]}")
-    return result
+    checked(run, commands.pull_result(local), "pulling the result")
+    return load_bench_result(local), local

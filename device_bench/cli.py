@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from signport.core.config import add_dataclass_arguments, dataclass_from_args
@@ -57,33 +56,29 @@ def run_bench(args) -> int:
 
 
 def run_report(args) -> int:
-    from signport.device_bench.report import summary_table, to_text, write_report
-    from signport.device_bench.results import load_results
+    from signport.device_bench.report import summary_table, table_text, write_bench_report
+    from signport.device_bench.results import load_results, runs_newest_first
 
     config = dataclass_from_args(ReportConfig, args)
     path = _results_path(config.results, config.bundle)
     if not path.is_file():
         raise InputError(f"{path} not found; run `signport bench --bundle DIR` first or pass --results FILE")
     results = load_results(path)
-    runs = sorted(results["runs"].values(), key=lambda r: r["timestamp"], reverse=True)
-    md, page = write_report(results, Path(config.out or path.parent))
-    print(to_text(summary_table(runs)))
-    print(f"\n{len(runs)} run(s) from {path}\nreport: {md}\n        {page}")
+    paths = write_bench_report(results, Path(config.out or path.parent))
+    print(table_text(summary_table(runs_newest_first(results))))
+    print(f"\n{len(results['runs'])} run(s) from {path}\nreport: {paths['markdown']}\n        {paths['html']}")
     return 0
 
 
 def run_import(args) -> int:
+    from signport.core.bench_result import load_bench_result
     from signport.device_bench.results import device_run_from_json
 
     config = dataclass_from_args(ImportConfig, args)
-    if config.result is None or not Path(config.result).is_file():
-        raise InputError(f"--result {config.result} not found; copy the demo app's benchmark JSON here first")
-    try:
-        data = json.loads(Path(config.result).read_text())
-    except json.JSONDecodeError as e:
-        raise InputError(f"{config.result} is not valid JSON ({e}); copy it again from the phone") from e
+    if config.result is None:
+        raise InputError("--result PHONE.json is required: the benchmark JSON pulled from the demo app")
     path = _results_path(config.results, config.bundle)
-    _store_and_report(device_run_from_json(data, Path(config.result)), path, path.parent)
+    _store_and_report(device_run_from_json(load_bench_result(config.result), config.result), path, path.parent)
     return 0
 
 
@@ -96,24 +91,24 @@ def _results_path(results: Path | None, bundle: Path | None) -> Path:
 
 
 def _store_and_report(run: dict, results_path: Path, out: Path) -> None:
-    from signport.device_bench.report import budget_tables, latency_table, parity_table, run_title, to_text, write_report
+    from signport.device_bench.report import budget_tables, latency_table, parity_table, run_title, table_text, write_bench_report
     from signport.device_bench.results import add_run, load_results
 
     add_run(results_path, run)
-    md, page = write_report(load_results(results_path), out)
+    paths = write_bench_report(load_results(results_path), out)
     print(run_title(run))
     if run.get("parity"):
         print(f"\nParity vs {run['parity']['reference']['description']}\nheld-out: {run['parity']['heldout']}")
-        print(to_text(parity_table(run["parity"])))
+        print(table_text(parity_table(run["parity"])))
     if run.get("results"):
         print(f"\nLatency ({run['label']})")
-        print(to_text(latency_table(run["results"])))
+        print(table_text(latency_table(run["results"], run["label"])))
     if run.get("budget"):
         stages, totals = budget_tables(run["budget"])
         print(f"\n30 fps budget, 33.3 ms per frame ({run['label']})")
-        print(to_text(stages))
-        print(to_text(totals))
+        print(table_text(stages))
+        print(table_text(totals))
     verdict = run.get("verdict") or {}
     print(f"\nparity {verdict.get('parity', '—').upper()} | 30 fps gate {verdict.get('fps_gate', '—').upper()} | "
           f"failed to run: {', '.join(verdict.get('failed_latency', [])) or 'none'}")
-    print(f"results: {results_path}\nreport:  {md}\n         {page}")
+    print(f"results: {results_path}\nreport:  {paths['markdown']}\n         {paths['html']}")

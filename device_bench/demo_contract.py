@@ -1,24 +1,36 @@
-"""How the bench drives the demo apps' benchmark mode: the one place for the package, activity,
-intent extras, on-device paths and launch arguments that the Android and iOS demos define.
+"""How the bench drives the demo apps' benchmark modes: the one place on the Python side for the
+package, activity, intent extras, device paths and launch arguments the demos define.
 
-PLACEHOLDERS until android_demo/README.md and ios_demo land on main; then these values are
-aligned with the Kotlin constants file and the Swift launch-argument parser (and a test reads
-those sources to keep them in step).
+Values restate android_demo/.../BenchContract.kt and ios_demo/SignportDemo/LaunchOptions.swift
+(see both READMEs, "Benchmark mode"); tests/device_bench/test_demo_contract.py reads those
+sources and fails when they drift apart.
 """
 
+# Android: android_demo BenchContract.kt
 ANDROID_PACKAGE = "dev.signport.demo"
-ANDROID_BENCHMARK_ACTIVITY = "dev.signport.demo.BenchmarkActivity"
-# Intent extras of the benchmark activity (`am start --es/--ei`).
-ANDROID_EXTRA_BUNDLE_DIR = "bundle_dir"  # string: on-device folder holding manifest.json
-ANDROID_EXTRA_RESULT_PATH = "result_path"  # string: where the app writes its benchmark JSON
-ANDROID_EXTRA_THREADS = "threads"  # int
-ANDROID_EXTRA_ITERATIONS = "iterations"  # int: timed iterations per artifact
-ANDROID_EXTRA_WARMUP = "warmup"  # int
-# App-specific external storage: adb can push/pull here without root, the app reads it without permissions.
-ANDROID_REMOTE_ROOT = f"/sdcard/Android/data/{ANDROID_PACKAGE}/files"
-ANDROID_FORMATS = ("executorch",)  # what the Android app runs; other artifacts are not pushed
+ANDROID_COMPONENT = f"{ANDROID_PACKAGE}/.BenchmarkActivity"  # for `am start -n`
+ANDROID_EXTRA_BUNDLE = "bundle"  # --es: bundle folder on the phone
+ANDROID_EXTRA_ITERATIONS = "iterations"  # --ei
+ANDROID_EXTRA_WARMUP = "warmup"  # --ei
+ANDROID_EXTRA_THREADS = "threads"  # --ei: ExecuTorch CPU threads, 0 = runtime default
+ANDROID_EXTRA_OUT = "out"  # --es: result path
+ANDROID_FILES_DIR = f"/sdcard/Android/data/{ANDROID_PACKAGE}/files"  # adb-writable without root
+ANDROID_BUNDLES_DIR = f"{ANDROID_FILES_DIR}/bundles"
+ANDROID_DEFAULT_OUT = f"{ANDROID_FILES_DIR}/bench/bench_result.json"
+ANDROID_FORMATS = ("executorch",)  # what BenchmarkActivity runs; other artifacts are not pushed
 
+# iOS: ios_demo LaunchOptions.swift (launch arguments `-name value`)
 IOS_BUNDLE_ID = "dev.signport.demo"
-IOS_BENCHMARK_ARGUMENT = "-benchmark"  # launch argument that starts benchmark mode
-IOS_RESULT_FILE = "bench_result.json"  # written to the app's Documents folder
-IOS_FORMATS = ("coreml", "executorch")
+IOS_ARG_BENCHMARK = "benchmark"
+IOS_ARG_ITERATIONS = "iterations"
+IOS_ARG_WARMUP = "warmup"
+IOS_ARG_COMPUTE_UNITS = "computeUnits"  # comma-separated MLComputeUnits names
+IOS_ARG_OUT = "benchmarkOut"  # file name under Documents/bench/
+IOS_ARG_BUNDLE = "bundle"  # bundle folder relative to Documents
+IOS_BENCH_FOLDER = "bench"
+IOS_DEFAULT_OUT = "bench_result.json"
+IOS_COMPUTE_UNITS = ("all", "cpuOnly", "cpuAndNeuralEngine")
+IOS_FORMATS = ("coreml",)  # what the iOS benchmark mode runs
+
+# Both apps write the result atomically, or OUT + ERROR_SUFFIX (one line of text) on failure.
+ERROR_SUFFIX = ".error"

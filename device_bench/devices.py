@@ -54,46 +54,57 @@ def bench_local(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile
 
 @register_target("macos")
 def bench_macos(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, _argument: str | None) -> dict:
-    """This Mac: every runtime including Core ML with compute units ALL / CPU_ONLY / CPU_AND_NE."""
+    """This Mac: every runtime including Core ML with compute units all / cpuOnly / cpuAndNeuralEngine."""
     if platform.system() != "Darwin":
         raise ToolchainError("--device macos runs Core ML predict, which needs macOS; run it on a Mac, or use --device local here")
     from signport.device_bench.run import bench_on_host
 
-    return bench_on_host(bundle, config, profile, host_device(config, "macos"))
+    return bench_on_host(bundle, config, profile, host_device(config, "host"))
 
 
 @register_target("android")
 def bench_android(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, serial: str | None) -> dict:
+    """The android_demo's BenchmarkActivity on a phone over adb (ExecuTorch backbones)."""
     from signport.device_bench.android import run_android_benchmark
     from signport.device_bench.results import device_run_from_json
 
-    if profile.emulated:
-        raise InputError(f"--profile {profile.name} emulates a phone on this host; with a real phone leave --profile out")
     out = Path(config.out or bundle.root / "bench")
-    phone_json = run_android_benchmark(
-        bundle, serial, out / "pulled", adb=config.adb, threads=config.threads or 2, iterations=config.iterations,
+    result, local = run_android_benchmark(
+        bundle, serial, out / "pulled", adb=config.adb, threads=config.threads or 0, iterations=config.iterations,
         warmup=config.warmup, timeout_s=config.device_timeout,
     )
-    return device_run_from_json(phone_json, out / "pulled" / f"android-{serial}-{bundle.name}.json")
+    return device_run_from_json(result, local)
 
 
 @register_target("ios")
-def bench_ios(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, _argument: str | None) -> None:
-    """iOS benchmarks run inside the ios_demo app; print how, return None (nothing measured here)."""
-    print(ios_instructions(bundle.root, Path(config.out or bundle.root / "bench") / "results.json"))
-    return None
+def bench_ios(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, udid: str | None) -> dict | None:
+    """The ios_demo's benchmark mode on an iPhone through devicectl (Core ML backbones); without a
+    UDID, print how to run it by hand and return None (nothing measured here)."""
+    out = Path(config.out or bundle.root / "bench")
+    if udid is None:
+        print(ios_instructions(bundle.root, out / "results.json"))
+        return None
+    from signport.device_bench.ios import run_ios_benchmark
+    from signport.device_bench.results import device_run_from_json
+
+    result, local = run_ios_benchmark(bundle, udid, out / "pulled", iterations=config.iterations, warmup=config.warmup,
+                                      timeout_s=config.device_timeout)
+    return device_run_from_json(result, local)
 
 
 def ios_instructions(bundle_dir: Path, results_path: Path) -> str:
+    arguments = (f"-{contract.IOS_ARG_BENCHMARK} 1 -{contract.IOS_ARG_ITERATIONS} 100 -{contract.IOS_ARG_WARMUP} 10 "
+                 f"-{contract.IOS_ARG_COMPUTE_UNITS} {','.join(contract.IOS_COMPUTE_UNITS)} "
+                 f"-{contract.IOS_ARG_OUT} {contract.IOS_DEFAULT_OUT}")
     return "\n".join([
-        "iOS benchmarks run inside the ios_demo app (the same Core ML / ExecuTorch runtimes the app ships with):",
-        f"  1. Open ios_demo in Xcode, add the bundle folder {bundle_dir} to the app (see ios_demo/README.md).",
-        f"  2. Run on the phone with the launch argument {contract.IOS_BENCHMARK_ARGUMENT} "
-        "(Product > Scheme > Edit Scheme > Arguments), or tap Benchmark in the app.",
-        f"  3. Copy {contract.IOS_RESULT_FILE} from the app's Documents folder: Xcode > Devices and Simulators > "
-        f"{contract.IOS_BUNDLE_ID} > Download Container, or `xcrun devicectl device copy from --device UDID "
-        f"--domain-type appDataContainer --domain-identifier {contract.IOS_BUNDLE_ID} --source Documents/{contract.IOS_RESULT_FILE} "
-        "--destination .`",
-        f"  4. signport bench import --result {contract.IOS_RESULT_FILE} --results {results_path}",
-        "Nothing was measured by this command.",
+        "iOS benchmarks run inside the ios_demo app, on the runtimes it ships with. Nothing was measured by this command.",
+        "With the phone on a Mac (Xcode 15+): signport bench --bundle DIR --device ios:UDID  (UDID from `xcrun devicectl list devices`)",
+        "By hand:",
+        f"  1. Put {bundle_dir} into the app's Documents/bundle folder (Finder or the Files app), see ios_demo/README.md.",
+        f"  2. Launch with the arguments: {arguments}",
+        f"     (Xcode: Product > Scheme > Edit Scheme > Arguments; or `xcrun devicectl device process launch --device UDID "
+        f"--terminate-existing {contract.IOS_BUNDLE_ID} {arguments}`)",
+        f"  3. Copy Documents/{contract.IOS_BENCH_FOLDER}/{contract.IOS_DEFAULT_OUT} from the app's container "
+        "(Xcode > Devices and Simulators > Download Container, or `xcrun devicectl device copy from ...`).",
+        f"  4. signport bench import --result {contract.IOS_DEFAULT_OUT} --results {results_path}",
     ])

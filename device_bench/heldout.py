@@ -8,10 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from signport.core.errors import DataError, InputError
-from signport.core.labels import canonical_label
-from signport.core.preprocessing import Preprocessing, normalize_image
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp"}
+from signport.core.preprocessing import Preprocessing, mirror_landmarks_x, normalize_image
 
 
 @dataclass
@@ -48,58 +45,79 @@ def synthetic_heldout(prep: Preprocessing, samples: int, seed: int) -> HeldoutSe
 
 
 def real_heldout(path: Path, prep: Preprocessing, labels: list[str], samples: int, seed: int) -> HeldoutSet:
-    """Labelled samples from PATH: a folder of class folders of images, or a landmarks .npz."""
-    if not path.exists():
-        raise InputError(f"--data {path} does not exist; pass a folder of class folders or a landmarks .npz")
-    if prep.input_kind == "landmarks":
-        return _landmark_heldout(path, labels, samples, seed)
-    if prep.input_kind == "image":
-        return _image_heldout(path, prep, labels, samples, seed)
-    raise InputError(f"--data for {prep.input_kind} models is not supported yet; run without --data for a synthetic set")
+    """Labelled samples from any dataset signport.data.loaders reads, balanced over the classes the
+    bundle knows (a dataset's own test split when it has one)."""
+    from signport.data.loaders import load_dataset
+
+    dataset = load_dataset(path)
+    kind = type(dataset).__name__
+    reader, needs = HELDOUT_READERS.get(kind, (None, None))
+    if reader is None or prep.input_kind != needs:
+        raise InputError(f"--data {path} holds {kind} but the bundle's model takes {prep.input_kind} input; "
+                         "pass data of that kind or leave --data out for a synthetic set")
+    split_note = ""
+    if getattr(dataset, "splits", None) and "test" in dataset.splits:
+        dataset, split_note = dataset.subset("test"), " (its test split)"
+    targets = [labels.index(label) if label in labels else None for label in dataset.labels]
+    known = [i for i, t in enumerate(targets) if t is not None]
+    if not known:
+        raise DataError(f"--data {path}: none of its classes ({', '.join(dataset.classes[:5])}, ...) are in the bundle's labels")
+    chosen = [known[i] for i in _balanced_choice([targets[k] for k in known], samples, seed)]
+    inputs = reader(dataset, chosen, prep)
+    return HeldoutSet(
+        np.ascontiguousarray(inputs, np.float32), np.asarray([targets[i] for i in chosen]),
+        f"real: {len(chosen)} samples from {path}{split_note}, balanced over {len({targets[i] for i in chosen})} classes, "
+        f"seed {seed} (the bench cannot tell which samples the model trained on: pass data it did not see)",
+    )
 
 
-def _label_index(name: str, labels: list[str]) -> int | None:
-    canonical = canonical_label(name)
-    return labels.index(canonical) if canonical in labels else None
+def _images(dataset, chosen: list[int], prep: Preprocessing) -> np.ndarray:
+    from signport.data.loaders import read_image
+
+    return np.stack([normalize_image(read_image(dataset.paths[i], prep.input_size), prep) for i in chosen])
 
 
-def _image_heldout(root: Path, prep: Preprocessing, labels: list[str], samples: int, seed: int) -> HeldoutSet:
+def _array_images(dataset, chosen: list[int], prep: Preprocessing) -> np.ndarray:
     import cv2
 
-    files: list[tuple[Path, int]] = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        index = _label_index(folder.name, labels)
-        if index is not None:
-            files += [(f, index) for f in sorted(folder.iterdir()) if f.suffix.lower() in IMAGE_SUFFIXES]
-    if not files:
-        raise DataError(f"--data {root}: no images in class folders named like the bundle's labels ({', '.join(labels[:5])}, ...)")
-    chosen = _balanced_choice([label for _, label in files], samples, seed)
     h, w = prep.input_size
-    inputs, targets = [], []
+    images = []
     for i in chosen:
-        path, label = files[i]
-        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if bgr is None:
-            raise DataError(f"{path} is not a readable image; remove it or re-download the dataset")
-        rgb = cv2.cvtColor(cv2.resize(bgr, (w, h), interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
-        inputs.append(normalize_image(rgb, prep))
-        targets.append(label)
-    return HeldoutSet(np.stack(inputs), np.asarray(targets), f"real: {len(chosen)} images from {root}, balanced per class, seed {seed}")
+        image = dataset.images[i]
+        rgb = np.repeat(image[..., None], 3, axis=-1) if image.ndim == 2 else image
+        images.append(normalize_image(cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA), prep))
+    return np.stack(images)
 
 
-def _landmark_heldout(path: Path, labels: list[str], samples: int, seed: int) -> HeldoutSet:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            landmarks, names = data["landmarks"], data["labels"]
-    except (OSError, ValueError, KeyError) as e:
-        raise DataError(f"--data {path}: expected an .npz with 'landmarks' (N, 21, 3) and 'labels' (N,) ({e})") from e
-    indices = [_label_index(str(n), labels) for n in names]
-    keep = [i for i, index in enumerate(indices) if index is not None]
-    if not keep:
-        raise DataError(f"--data {path}: none of its labels are in the bundle's labels")
-    chosen = [keep[i] for i in _balanced_choice([indices[k] for k in keep], samples, seed)]
-    inputs = landmarks[chosen].reshape(len(chosen), -1).astype(np.float32)
-    return HeldoutSet(inputs, np.asarray([indices[i] for i in chosen]), f"real: {len(chosen)} landmark rows from {path}, balanced per class, seed {seed}")
+def _landmarks(dataset, chosen: list[int], prep: Preprocessing) -> np.ndarray:
+    points = dataset.landmarks[chosen]
+    if dataset.is_left_hand is not None:  # the caller's one normalization step (core.preprocessing)
+        left = dataset.is_left_hand[chosen]
+        points = np.where(left[:, None, None], mirror_landmarks_x(points), points)
+    return points.reshape(len(chosen), -1)
+
+
+def _clips(dataset, chosen: list[int], prep: Preprocessing) -> np.ndarray:
+    from signport.data.video import read_video_frames, sample_frame_indices, temporal_stride, video_info
+
+    clips = []
+    for i in chosen:
+        info = video_info(dataset.paths[i])
+        start, end = dataset.frame_ranges[i] if dataset.frame_ranges else (None, None)
+        indices = sample_frame_indices(info.num_frames, int(prep.clip_length), "center", start=start, end=end,
+                                       stride=temporal_stride(info.fps, prep.clip_fps))
+        frames = read_video_frames(dataset.paths[i], indices, size=prep.input_size)
+        clips.append(np.stack([normalize_image(f, prep) for f in frames], axis=1))  # (3, T, H, W)
+    return np.stack(clips)
+
+
+# dataset type (signport.data.types) -> (reader, the input kind it feeds)
+HELDOUT_READERS = {
+    "ImageIndex": (_images, "image"),
+    "ArrayImageSet": (_array_images, "image"),
+    "LandmarkSet": (_landmarks, "landmarks"),
+    "VideoIndex": (_clips, "clip"),
+}
 
 
 def _balanced_choice(labels: list[int], samples: int, seed: int) -> list[int]:

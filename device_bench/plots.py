@@ -18,17 +18,14 @@ def _pyplot():
 
 
 def _save(fig, path: Path) -> Path:
-    from signport.core import atomic
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic.staged_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
+    fig.savefig(path, dpi=110, bbox_inches="tight", format="png")
     _pyplot().close(fig)
     return path
 
 
 def _row_name(row: dict) -> str:
-    units = f" [{row['compute_units']}]" if row.get("format") == "coreml" else ""
+    units = f" [{row['compute_units']}]" if row.get("compute_units") else ""
     return f"{row['artifact_id']} ({row['runtime']}{units})"
 
 

@@ -2,10 +2,11 @@
 
   {"format": "signport-bench-results", "version": 1, "runs": {KEY: RUN, ...}}
 
-KEY is "device|profile|timestamp", so runs from several devices and profiles accumulate and
-a report can compare them. Each RUN carries the phone benchmark keys ("device", "bundle",
-"results" rows with artifact_id/runtime/compute_units/threads/latency_ms/fps/load_ms/
-iterations), so a phone's own JSON drops in unchanged.
+KEY is "device|profile|created", so runs from several devices and profiles accumulate and a
+report can compare them. A RUN is a bench result (signport/core/bench_result.schema.json:
+"device", "bundle", "created", "results") plus what only the host measures (profile, label,
+parity, budget, RSS, raw samples); `bench_result_view` strips it back to the schema, and every
+run is validated that way before it is stored.
 """
 
 from __future__ import annotations
@@ -17,20 +18,19 @@ import json
 from pathlib import Path
 
 from signport.core import atomic
+from signport.core.bench_result import bench_result_schema, validate_bench_result
 from signport.core.errors import InputError
 
 RESULTS_FORMAT = "signport-bench-results"
 RESULTS_VERSION = 1
-RESULT_ROW_KEYS = ("artifact_id", "runtime", "compute_units", "threads", "latency_ms", "fps", "load_ms", "iterations")
-DEVICE_KEYS = ("name", "os", "kind")
 
 
-def utc_timestamp() -> str:
+def utc_now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def run_key(run: dict) -> str:
-    return f"{run['device']['name']}|{run.get('profile', 'device')}|{run['timestamp']}"
+    return f"{run['device']['name']}|{run.get('profile', 'device')}|{run['created']}"
 
 
 def empty_results() -> dict:
@@ -49,6 +49,20 @@ def load_results(path: Path) -> dict:
     return data
 
 
+def runs_newest_first(results: dict) -> list[dict]:
+    return sorted(results["runs"].values(), key=lambda r: r["created"], reverse=True)
+
+
+def bench_result_view(run: dict) -> dict | None:
+    """The run as a schema bench result: measured rows only, schema keys only (None if no row ran)."""
+    schema = bench_result_schema()
+    row_keys = schema["properties"]["results"]["items"]["properties"].keys()
+    rows = [{k: row[k] for k in row_keys if k in row} for row in run["results"] if row.get("status", "ok") == "ok"]
+    if not rows:
+        return None
+    return {"device": run["device"], "bundle": run["bundle"], "created": run["created"], "results": rows}
+
+
 @contextlib.contextmanager
 def _locked(path: Path):
     """Serialize read-modify-write of one results file between concurrent bench runs."""
@@ -62,8 +76,10 @@ def _locked(path: Path):
 
 
 def add_run(path: Path, run: dict) -> str:
-    """Insert `run` under its key and rewrite the file atomically. Returns the key."""
-    check_device_run(run, path)
+    """Validate `run`, insert it under its key and rewrite the file atomically. Returns the key."""
+    view = bench_result_view(run)
+    if view is not None:
+        validate_bench_result(view, f"run on {run['device']['name']}")
     key = run_key(run)
     with _locked(path):
         results = load_results(path)
@@ -72,25 +88,16 @@ def add_run(path: Path, run: dict) -> str:
     return key
 
 
-def check_device_run(run: dict, where: Path | str) -> None:
-    """Raise InputError when a run lacks the keys shared with the phone benchmark JSON."""
-    missing = [k for k in ("device", "bundle", "results") if k not in run]
-    missing += [f"device.{k}" for k in DEVICE_KEYS if k not in run.get("device", {})]
-    for i, row in enumerate(run.get("results", [])):
-        if row.get("status", "ok") == "ok":
-            missing += [f"results[{i}].{k}" for k in RESULT_ROW_KEYS if k not in row]
-    if missing:
-        raise InputError(f"{where}: benchmark result lacks {', '.join(missing[:5])}; produce it with the demo app's benchmark mode")
-
-
-def device_run_from_json(data: dict, where: Path, timestamp: str | None = None) -> dict:
-    """A phone's benchmark JSON as a run of the results file (labelled device-measured)."""
+def device_run_from_json(data: dict, where: Path | str) -> dict:
+    """A phone's benchmark JSON (validated against the schema) as a run of the results file,
+    labelled device-measured."""
     from signport.device_bench.profiles import DEVICE_LABEL
 
-    check_device_run(data, where)
-    run = dict(data)
-    run.setdefault("timestamp", timestamp or utc_timestamp())
-    run.setdefault("profile", "device")
-    run.setdefault("label", DEVICE_LABEL)
-    run["results"] = [{"status": "ok", "label": run["label"], **row} for row in data["results"]]
-    return run
+    validate_bench_result(data, where)
+    return {
+        **data,
+        "created": data.get("created") or utc_now(),
+        "profile": "device",
+        "label": DEVICE_LABEL,
+        "results": [{**row, "status": "ok", "label": DEVICE_LABEL} for row in data["results"]],
+    }

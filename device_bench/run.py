@@ -30,7 +30,7 @@ from signport.device_bench.parity import (
 )
 from signport.device_bench.pipeline import HAND_STAGE_PURPOSE, frame_budget, overall_gate, stage
 from signport.device_bench.profiles import DeviceProfile, available_cores, resolve_threads
-from signport.device_bench.results import utc_timestamp
+from signport.device_bench.results import utc_now
 from signport.device_bench.runners import COREML_COMPUTE_UNITS, RUNTIME_NAMES, load_runner
 from signport.device_bench.stats import latency_stats, macs_per_second
 
@@ -234,20 +234,25 @@ def latency_targets(bundle: BenchBundle, checkpoint: Path | None) -> list[Latenc
     return targets
 
 
-def latency_row(target: LatencyTarget, measurement: dict, threads: int, label: str, macs: int | None) -> dict:
-    """A results row in the phone benchmark's keys, plus host-only facts (RSS, affinity, samples)."""
+def latency_row(target: LatencyTarget, measurement: dict, request_base: dict, label: str, macs: int | None) -> dict:
+    """A bench result row (schema keys: artifact_id, runtime, compute_units, threads, latency_ms,
+    fps, load_ms, iterations, warmup) plus host-only facts (status, RSS, affinity, raw samples)."""
+    coreml = target.fmt == "coreml"
     row = {
         "artifact_id": target.artifact_id, "runtime": RUNTIME_NAMES.get(target.fmt, target.fmt),
-        "compute_units": target.compute_units or ("CPU" if target.fmt != "coreml" else ", ".join(COREML_COMPUTE_UNITS)),
-        "threads": threads, "format": target.fmt, "precision": target.precision, "role": target.role,
-        "baseline": target.baseline, "label": label, "status": measurement["status"],
+        # Core ML has compute units and schedules its own threads; the CPU runtimes are the reverse.
+        "compute_units": target.compute_units or (", ".join(COREML_COMPUTE_UNITS) if coreml else None),
+        "threads": None if coreml else request_base["threads"], "format": target.fmt, "precision": target.precision,
+        "role": target.role, "baseline": target.baseline, "label": label, "status": measurement["status"],
     }
     if measurement["status"] != "ok":
         return {**row, "error": measurement["error"]}
     stats = latency_stats(measurement["samples_ms"])
     row.update(
-        latency_ms={k: stats[k] for k in ("p50", "p90", "p99", "mean", "min", "max", "std")},
+        latency_ms={k: stats[k] for k in ("p50", "p90", "p99", "mean")},
+        spread_ms={k: stats[k] for k in ("min", "max", "std")},
         fps=stats["fps"], load_ms=measurement["load_ms"], iterations=stats["iterations"],
+        warmup=request_base["warmup_iterations"],
         threads_used=measurement.get("threads_used"), cpu_affinity=measurement.get("cpu_affinity"),
         peak_rss_mb=measurement["peak_rss_bytes"] / 2**20,
         model_rss_mb=(measurement["peak_rss_bytes"] - measurement["rss_before_load_bytes"]) / 2**20,
@@ -273,7 +278,7 @@ def measure_latency(
                 **request_base,
             )
             measurement = measure_in_subprocess(request, workdir)
-        rows.append(latency_row(target, measurement, request_base["threads"], label, macs.get(target.role)))
+        rows.append(latency_row(target, measurement, request_base, label, macs.get(target.role)))
     return rows
 
 
@@ -341,19 +346,16 @@ def artifact_budgets(latency: list[dict], before: list[dict], after: list[dict],
 
 def timing_frame(config: BenchConfig) -> tuple[np.ndarray, str]:
     """A camera-sized RGB frame to time preprocessing and hand detection on, and what it is."""
-    import cv2
+    from signport.data.loaders import read_image
 
-    candidates = [config.hand_frame] if config.hand_frame else []
+    candidates = [Path(config.hand_frame)] if config.hand_frame else []
     if config.data and Path(config.data).is_dir():
         candidates += sorted(p for p in Path(config.data).rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))[:1]
-    for path in candidates:
-        bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        if bgr is None:
-            raise InputError(f"{path} is not a readable image; pass a .jpg/.png with one hand to --hand-frame")
-        rgb = cv2.cvtColor(cv2.resize(bgr, CAMERA_FRAME_SHAPE[1::-1]), cv2.COLOR_BGR2RGB)
-        return rgb, f"{path.name} resized to {CAMERA_FRAME_SHAPE[1]}x{CAMERA_FRAME_SHAPE[0]}"
+    height, width = CAMERA_FRAME_SHAPE[:2]
+    if candidates:
+        return read_image(candidates[0], (height, width)), f"{candidates[0].name} resized to {width}x{height}"
     frame = np.random.default_rng(config.seed).integers(0, 256, CAMERA_FRAME_SHAPE, dtype=np.uint8)
-    return frame, f"a synthetic {CAMERA_FRAME_SHAPE[1]}x{CAMERA_FRAME_SHAPE[0]} noise frame"
+    return frame, f"a synthetic {width}x{height} noise frame"
 
 
 # ---------------------------------------------------------------- MACs
@@ -382,7 +384,7 @@ def bench_on_host(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfi
     heldout = heldout_for(bundle, config)
     run = {
         "device": device, "bundle": bundle.name, "profile": profile.name, "label": profile.label, "labels": bundle.labels,
-        "timestamp": utc_timestamp(), "host": host_description(),
+        "created": utc_now(), "host": host_description(),
         "settings": {"threads": threads, "cpu_affinity": affinity, "warmup": config.warmup,
                      "min_iterations": config.min_iterations, "max_iterations": config.iterations,
                      "max_seconds": config.max_seconds, "samples": len(heldout.inputs), "seed": config.seed,

@@ -19,8 +19,10 @@ from signport.core.errors import ToolchainError
 # The Python module each runtime needs; the measuring subprocess imports it before loading the
 # model so the model's own memory can be told apart from the runtime library's.
 RUNTIME_MODULES = {"executorch": "executorch.runtime", "onnx": "onnxruntime", "pytorch": "torch", "coreml": "coremltools"}
-RUNTIME_NAMES = {"executorch": "executorch-xnnpack", "onnx": "onnxruntime-cpu", "pytorch": "pytorch-eager", "coreml": "coreml"}
-COREML_COMPUTE_UNITS = ("ALL", "CPU_ONLY", "CPU_AND_NE")
+# Runtime names as the bench result schema spells them (signport/core/bench_result.schema.json).
+RUNTIME_NAMES = {"executorch": "executorch", "onnx": "onnxruntime", "pytorch": "pytorch", "coreml": "coreml"}
+# Core ML compute units: the schema's (MLComputeUnits) name -> coremltools.ComputeUnit member.
+COREML_COMPUTE_UNITS = {"all": "ALL", "cpuOnly": "CPU_ONLY", "cpuAndNeuralEngine": "CPU_AND_NE"}
 
 
 class Runner(Protocol):
@@ -117,13 +119,13 @@ class EagerRunner:
 
 @register_runner("coreml")
 class CoreMLRunner:
-    def __init__(self, path: Path, threads: int, compute_units: str = "ALL"):
+    def __init__(self, path: Path, threads: int, compute_units: str = "all"):
         if platform.system() != "Darwin":
             raise ToolchainError("not available here: Core ML predict needs macOS (run `signport bench --device macos` on a Mac)")
         import coremltools as ct
 
         timer = _TimedLoad()
-        self._model = ct.models.MLModel(str(path), compute_units=ct.ComputeUnit[compute_units])
+        self._model = ct.models.MLModel(str(path), compute_units=ct.ComputeUnit[COREML_COMPUTE_UNITS[compute_units]])
         self.load_seconds = timer.seconds()
         spec = self._model.get_spec()
         self._input = spec.description.input[0].name

@@ -158,10 +158,10 @@ def phone_result(name: str = "Pixel 7", p50: float = 1.1) -> dict:
     """A phone benchmark JSON in the demos' shape (signport/core/bench_result.schema.json)."""
     return {
         "device": {"name": name, "os": "Android 14", "kind": "android"},
-        "bundle": "tiny-landmarks",
-        "results": [{"artifact_id": "backbone-executorch-int8", "runtime": "executorch-xnnpack", "compute_units": "CPU",
+        "bundle": "tiny-landmarks", "created": "2025-01-01T10:00:00+00:00",
+        "results": [{"artifact_id": "backbone-executorch-int8", "runtime": "executorch", "compute_units": None,
                      "threads": 2, "latency_ms": {"p50": p50, "p90": p50 * 1.2, "p99": p50 * 1.8, "mean": p50 * 1.1},
-                     "fps": 1000 / (p50 * 1.1), "load_ms": 12.0, "iterations": 300}],
+                     "fps": 1000 / (p50 * 1.1), "load_ms": 12.0, "iterations": 300, "warmup": 10}],
     }
 
 

@@ -1,5 +1,5 @@
-"""adb command construction and output parsing, with an injected command runner standing in
-for the phone (the runtimes are not involved)."""
+"""adb command construction and output parsing, with an injected command runner answering the
+way a phone with the android_demo installed does (no runtime is faked: only adb's replies)."""
 
 import json
 from pathlib import Path
@@ -10,117 +10,134 @@ from signport.core.errors import InputError, ToolchainError
 from signport.device_bench import demo_contract as contract
 from signport.device_bench.android import (
     AdbCommands,
-    CommandResult,
     am_start_failed,
     check_device_ready,
     parse_adb_devices,
     run_android_benchmark,
 )
 from signport.device_bench.bundle import read_bundle
+from signport.device_bench.phone import CommandResult
 
 ADB_DEVICES = """* daemon not running; starting now at tcp:5037
 * daemon started successfully
 List of devices attached
 R58M123ABC\tdevice
 emulator-5554\toffline
-0A1B2C3D\tunauthorized usb:1-1 transport_id:3
+0A1B2C3D\tunauthorized
+99XY\tno permissions (user in plugdev group; are your udev rules wrong?); see [http://developer.android.com/tools/device.html]
 
 """
-
-PHONE_RESULT = {
-    "device": {"name": "Pixel 7", "os": "Android 14", "kind": "android"},
-    "bundle": "tiny-landmarks",
-    "results": [{"artifact_id": "backbone-executorch-int8", "runtime": "executorch-xnnpack", "compute_units": "CPU",
-                 "threads": 2, "latency_ms": {"p50": 1.1, "p90": 1.3, "p99": 1.9, "mean": 1.2}, "fps": 833.3,
-                 "load_ms": 12.0, "iterations": 300}],
-}
 
 
 def test_parse_adb_devices_skips_daemon_chatter_and_reads_states():
     devices = parse_adb_devices(ADB_DEVICES)
     assert [(d.serial, d.state) for d in devices] == [
-        ("R58M123ABC", "device"), ("emulator-5554", "offline"), ("0A1B2C3D", "unauthorized")]
+        ("R58M123ABC", "device"), ("emulator-5554", "offline"), ("0A1B2C3D", "unauthorized"), ("99XY", "no permissions")]
     assert parse_adb_devices("List of devices attached\n\n") == []
+    long_format = "List of devices attached\nR58M123ABC             device usb:1-1 product:panther model:Pixel_7 transport_id:2\n"
+    assert [(d.serial, d.state) for d in parse_adb_devices(long_format)] == [("R58M123ABC", "device")]
 
 
 def test_device_checks_say_what_is_missing():
     devices = parse_adb_devices(ADB_DEVICES)
     check_device_ready(devices, "R58M123ABC")
-    with pytest.raises(InputError, match="not connected .*R58M123ABC \\(device\\)"):
+    with pytest.raises(InputError, match=r"not connected \(adb sees: R58M123ABC \(device\)"):
         check_device_ready(devices, "NOPE")
     with pytest.raises(InputError, match="Allow USB debugging"):
         check_device_ready(devices, "0A1B2C3D")
     with pytest.raises(InputError, match="adb reconnect"):
         check_device_ready(devices, "emulator-5554")
+    with pytest.raises(InputError, match="udev"):
+        check_device_ready(devices, "99XY")
+    with pytest.raises(InputError, match="no devices"):
+        check_device_ready([], "R58M123ABC")
 
 
 def test_push_sends_manifest_head_and_only_executorch_artifacts(tiny_bundle):
-    bundle = read_bundle(tiny_bundle)
-    commands = AdbCommands("adb", "R58M123ABC").push(bundle)
-    remote = f"{contract.ANDROID_REMOTE_ROOT}/bundles/tiny-landmarks"
-    assert commands[0][:5] == ["adb", "-s", "R58M123ABC", "shell", "mkdir"]
-    pushes = {c[5]: c[4] for c in commands[1:]}
+    out = f"{contract.ANDROID_FILES_DIR}/bench/tiny-landmarks-1.json"
+    commands = AdbCommands("adb", "R58M123ABC", "tiny-landmarks", out).push(read_bundle(tiny_bundle))
+    remote = f"{contract.ANDROID_BUNDLES_DIR}/tiny-landmarks"
+    assert commands[0] == ["adb", "-s", "R58M123ABC", "shell", "mkdir", "-p", f"{contract.ANDROID_FILES_DIR}/bench", remote]
     assert all(c[:4] == ["adb", "-s", "R58M123ABC", "push"] for c in commands[1:])
+    pushes = {c[5]: c[4] for c in commands[1:]}
     assert set(pushes) == {f"{remote}/{f}" for f in ("manifest.json", "head.safetensors", "head.json", "head.bin",
                                                      "backbone_fp32.pte", "backbone_int8.pte")}
-    assert pushes[f"{remote}/manifest.json"] == str(tiny_bundle / "manifest.json")
+    assert pushes[f"{remote}/backbone_int8.pte"] == str(tiny_bundle / "backbone_int8.pte")
 
 
-def test_start_command_names_activity_and_extras():
-    command = AdbCommands("/opt/adb", "R58").start_benchmark("my bundle", threads=2, iterations=300, warmup=10)
-    assert command[:7] == ["/opt/adb", "-s", "R58", "shell", "am", "start", "-W"]
-    assert command[command.index("-n") + 1] == f"{contract.ANDROID_PACKAGE}/{contract.ANDROID_BENCHMARK_ACTIVITY}"
+def test_start_command_matches_the_benchmark_activity_contract():
+    out = "/sdcard/Android/data/dev.signport.demo/files/bench/my bundle-1.json"
+    command = AdbCommands("/opt/adb", "R58", "my bundle", out).start_benchmark(threads=2, iterations=300, warmup=10)
+    assert command[:8] == ["/opt/adb", "-s", "R58", "shell", "am", "start", "-W", "-n"]
+    assert command[8] == "dev.signport.demo/.BenchmarkActivity"
     extras = {command[i + 1]: (command[i], command[i + 2]) for i, c in enumerate(command) if c in ("--es", "--ei")}
-    assert extras[contract.ANDROID_EXTRA_THREADS] == ("--ei", "2")
-    assert extras[contract.ANDROID_EXTRA_ITERATIONS] == ("--ei", "300")
-    assert extras[contract.ANDROID_EXTRA_WARMUP] == ("--ei", "10")
-    # adb shell re-joins arguments on the phone: a space in a path must arrive quoted
-    assert extras[contract.ANDROID_EXTRA_BUNDLE_DIR] == ("--es", f"'{contract.ANDROID_REMOTE_ROOT}/bundles/my bundle'")
+    assert extras == {
+        "bundle": ("--es", "'/sdcard/Android/data/dev.signport.demo/files/bundles/my bundle'"),  # quoted for the phone's shell
+        "iterations": ("--ei", "300"), "warmup": ("--ei", "10"), "threads": ("--ei", "2"),
+        "out": ("--es", f"'{out}'"),
+    }
 
 
 def test_am_start_errors_are_detected_despite_exit_code_zero():
-    missing = CommandResult(0, "Starting: Intent { cmp=dev.signport.demo/.BenchmarkActivity }\n"
-                               "Error type 3\nError: Activity class {dev.signport.demo/.BenchmarkActivity} does not exist.\n")
-    assert "does not exist" in am_start_failed(missing) or am_start_failed(missing).startswith("Error")
+    missing = CommandResult(0, "Starting: Intent { cmp=dev.signport.demo/.BenchmarkActivity }\nError type 3\n"
+                               "Error: Activity class {dev.signport.demo/.BenchmarkActivity} does not exist.\n")
+    assert am_start_failed(missing) == "Error type 3"
     assert am_start_failed(CommandResult(0, "Starting: Intent { cmp=x/y }\nStatus: ok\nLaunchState: COLD\n")) is None
+    assert am_start_failed(CommandResult(255, "", "adb: device offline")) == "adb: device offline"
 
 
 class FakePhone:
-    """Answers adb command lines the way a connected phone with the demo installed does."""
+    """Answers adb command lines like a phone whose BenchmarkActivity writes `result` (or an
+    error file) after `polls` listings of the bench folder."""
 
-    def __init__(self, result: dict, polls_until_ready: int = 2):
-        self.result, self.polls_left, self.commands = result, polls_until_ready, []
+    def __init__(self, result: dict | None, polls: int = 2, error: str = ""):
+        self.result, self.polls, self.error, self.commands = result, polls, error, []
 
     def __call__(self, command):
         self.commands.append(list(command))
         args = command[3:] if command[1] == "-s" else command[1:]
         if args == ["devices"]:
             return CommandResult(0, ADB_DEVICES)
-        if args[:2] == ["shell", "test"]:
-            self.polls_left -= 1
-            return CommandResult(0 if self.polls_left <= 0 else 1, "ready\n" if self.polls_left <= 0 else "")
+        if args[:2] == ["shell", "am"]:
+            self.out = args[args.index("out") + 1].strip("'")
+            return CommandResult(0, "Status: ok\nLaunchState: COLD\n")
+        if args[:2] == ["shell", "ls"]:
+            self.polls -= 1
+            if self.polls > 0:
+                return CommandResult(0, "older-run.json\n")
+            name = Path(self.out).name
+            return CommandResult(0, f"older-run.json\n{name}.error\n" if self.error else f"older-run.json\n{name}\n")
+        if args[:2] == ["shell", "cat"]:
+            return CommandResult(0, self.error + "\n")
         if args[0] == "pull":
+            assert args[1] == self.out
             Path(args[2]).write_text(json.dumps(self.result))
-        return CommandResult(0, "Status: ok\n")
+        return CommandResult(0, "")
 
 
-def test_android_flow_pushes_starts_waits_and_pulls(tiny_bundle, tmp_path):
-    phone = FakePhone(PHONE_RESULT)
-    result = run_android_benchmark(read_bundle(tiny_bundle), "R58M123ABC", tmp_path, run=phone,
-                                   which=lambda _: "/usr/bin/adb", sleep=lambda _: None)
-    assert result == PHONE_RESULT
+def test_android_flow_pushes_starts_polls_and_pulls_a_validated_result(tiny_bundle, tmp_path, make_phone_result):
+    phone = FakePhone(make_phone_result())
+    result, local = run_android_benchmark(read_bundle(tiny_bundle), "R58M123ABC", tmp_path, run=phone, threads=4,
+                                          which=lambda _: "/usr/bin/adb", sleep=lambda _: None, run_id="20250101-120000")
+    assert result == make_phone_result() and local.parent == tmp_path
+    assert phone.out == f"{contract.ANDROID_FILES_DIR}/bench/tiny-landmarks-20250101-120000.json"
     verbs = [c[3] if c[1] == "-s" else c[1] for c in phone.commands]
-    assert verbs[0] == "devices" and verbs.count("push") == 6
-    assert verbs.index("pull") > max(i for i, v in enumerate(verbs) if v == "shell" and "test" in phone.commands[i])
-    assert any(c[3:6] == ["shell", "am", "start"] for c in phone.commands)
+    assert verbs[0] == "devices" and verbs.count("push") == 6 and verbs[-1] == "pull"
+    assert sum(1 for c in phone.commands if c[3:5] == ["shell", "ls"]) == 2  # polled until the file appeared
 
 
-def test_android_flow_reports_missing_adb_and_timeouts(tiny_bundle, tmp_path):
+def test_android_flow_reports_missing_adb_app_errors_and_timeouts(tiny_bundle, tmp_path, make_phone_result):
     bundle = read_bundle(tiny_bundle)
+    fast = dict(which=lambda _: "adb", sleep=lambda _: None)
     with pytest.raises(ToolchainError, match="platform-tools"):
         run_android_benchmark(bundle, "R58M123ABC", tmp_path, which=lambda _: None)
-    never_ready = FakePhone(PHONE_RESULT, polls_until_ready=10**9)
+    with pytest.raises(ToolchainError, match="benchmark failed on R58M123ABC: no ExecuTorch backbone"):
+        run_android_benchmark(bundle, "R58M123ABC", tmp_path, run=FakePhone(None, error="no ExecuTorch backbone"), **fast)
     clock = iter(range(0, 10**6, 100))
-    with pytest.raises(ToolchainError, match="no benchmark result"):
-        run_android_benchmark(bundle, "R58M123ABC", tmp_path, run=never_ready, which=lambda _: "adb",
-                              sleep=lambda _: None, clock=lambda: next(clock), timeout_s=300)
+    with pytest.raises(ToolchainError, match="no benchmark result after 300 s"):
+        run_android_benchmark(bundle, "R58M123ABC", tmp_path, run=FakePhone(None, polls=10**9), clock=lambda: next(clock),
+                              timeout_s=300, **fast)
+    broken = make_phone_result()
+    del broken["results"][0]["fps"]
+    with pytest.raises(InputError, match="benchmark result invalid"):
+        run_android_benchmark(bundle, "R58M123ABC", tmp_path, run=FakePhone(broken), **fast)

@@ -50,16 +50,16 @@ def test_emulated_bench_measures_every_runtime_labels_every_figure_and_writes_re
     rows = {r["artifact_id"]: r for r in run["results"]}
     assert set(rows) == {"pytorch-eager-fp32", "backbone-executorch-fp32", "backbone-executorch-int8", "backbone-onnx-fp32",
                          "backbone-coreml-fp32"}
-    assert {rows[a]["runtime"] for a in rows} >= {"pytorch-eager", "executorch-xnnpack", "onnxruntime-cpu"}
+    assert {rows[a]["runtime"] for a in rows} == {"pytorch", "executorch", "onnxruntime", "coreml"}
     for artifact_id, row in rows.items():
         assert row["label"] == EMULATED_LABEL
         if row["format"] == "coreml" and platform.system() != "Darwin":
-            assert row["status"] == "unavailable" and "needs macOS" in row["error"]
+            assert row["status"] == "unavailable" and row["error"] == "not available here: needs macOS"
             continue
         assert row["status"] == "ok", row
         assert row["threads"] == 2 and row["cpu_affinity"] == available_cores()[:2]
         assert 15 <= row["iterations"] <= 40 and len(row["samples_ms"]) == row["iterations"]
-        assert row["latency_ms"]["p50"] == pytest.approx(float(np.percentile(row["samples_ms"], 50)), rel=1e-3)
+        assert row["latency_ms"]["p50"] == pytest.approx(float(np.percentile(row["samples_ms"], 50)), rel=1e-4)
         assert row["latency_ms"]["p50"] <= row["latency_ms"]["p90"] <= row["latency_ms"]["p99"]
         assert row["load_ms"] > 0 and row["peak_rss_mb"] > row["model_rss_mb"] > 0
         assert row["macs"] > 0 and row["macs_per_second"] > 0
@@ -73,23 +73,25 @@ def test_emulated_bench_measures_every_runtime_labels_every_figure_and_writes_re
     report_dir = bundle_copy / "bench"
     md = (report_dir / "report.md").read_text()
     html = (report_dir / "report.html").read_text()
-    run_section = md.split("## " + run["bundle"])[1]
-    for title in ("### Latency", "### 30 fps budget"):
-        section = run_section.split(title)[1].split("\n### ")[0].split("\n![")[0]
-        figures = [line for line in section.splitlines() if line.startswith("| ") and not line.startswith("| artifact")
-                   and not line.startswith("| stage")]
-        assert len(figures) >= 5, title
+    sections = {chunk.split("\n", 1)[0]: chunk for chunk in md.split("\n## ")[1:]}
+    timing_sections = [title for title in sections if title.startswith(("Latency", "30 fps budget"))]
+    assert len(timing_sections) == 2
+    for title in timing_sections:
+        assert EMULATED_LABEL in title
+        figures = [line for line in sections[title].splitlines()
+                   if line.startswith("| ") and not line.startswith(("| artifact", "| stage"))]
+        assert len(figures) >= 5
         assert all(EMULATED_LABEL in line or "not measured" in line for line in figures), title
     images = [line for line in md.splitlines() if line.startswith("![")]
-    for caption in ("Latency histogram and CDF", "Accuracy/agreement vs p50", "pipeline time vs budget",
+    for caption in ("Latency histogram and CDF", "Agreement vs p50", "pipeline time vs budget",
                     "backbone-executorch-int8: confusion-matrix delta"):
         assert any(caption in image for image in images), caption
     for line in images:
-        assert (report_dir / line.split("](")[1].rstrip(")")).is_file()
-    latency_captions = [i for i in images if "latency" in i.lower() or "budget" in i.lower()]
-    assert latency_captions and all(EMULATED_LABEL in caption for caption in latency_captions)
-    assert html.count("data:image/png;base64,") == len(images)
-    assert "<th>p50 ms</th>" in html and "class='pass'" in html
+        assert (report_dir / line.split("](")[1].rstrip(")")).stat().st_size > 5000
+    assert all(EMULATED_LABEL in image for image in images if "atency" in image or "budget" in image)
+    assert html.count("<img src=") == len(images)
+    assert "<th>p50 ms</th>" in html and "<td class='pass'>PASS</td>" in html
+    assert "<td class='skip'>N/A — not available here: needs macOS</td>" in html or platform.system() == "Darwin"
     assert EMULATED_LABEL in printed and "INCOMPLETE" in printed
 
     # a phone's result joins the same results file; the report compares both devices
@@ -120,7 +122,8 @@ def test_perturbed_artifact_fails_parity_with_a_red_row_and_exit_1(bundle_copy, 
     assert "✗ backbone-executorch-fp32" in printed and "parity FAIL" in printed
     html = (bundle_copy / "bench" / "report.html").read_text()
     red_rows = [row for row in html.split("<tr") if row.startswith(" class='fail'")]
-    assert any("backbone-executorch-fp32" in row and "FAIL" in row for row in red_rows)
+    assert any("backbone-executorch-fp32" in row and "<td class='fail'>FAIL — " in row and "max|Δlogit|" in row
+               for row in red_rows)
 
 
 def test_artifact_that_cannot_load_is_a_red_row_with_its_error(bundle_copy, rewrite_artifact, tmp_path, capsys):
@@ -138,7 +141,7 @@ def test_artifact_that_cannot_load_is_a_red_row_with_its_error(bundle_copy, rewr
     base = dict(threads=1, cpu_affinity=None, warmup_iterations=1, min_iterations=2, max_iterations=3, max_seconds=0.1)
     rows = measure_latency([target], {"model": tmp_path / "x.npy", "embedding": tmp_path / "x.npy"}, base,
                            tmp_path / "work", "host-measured", {})
-    assert rows[0]["status"] == "failed" and "onnxruntime" in rows[0]["error"].lower(), rows[0]
+    assert rows[0]["status"] == "failed" and "protobuf" in rows[0]["error"].lower(), rows[0]
     assert run_verdict({"results": rows})["exit_code"] == 1
 
 
@@ -159,7 +162,7 @@ def test_real_landmarks_give_accuracy_and_per_class_deltas(bundle_copy, shared_d
     data = shared_data / "landmarks" / "asl_letters_mediapipe.npz"
     main(["bench", "--bundle", str(bundle_copy), "--no-latency", "--data", str(data), "--int8-min-agreement", "0.5", *FAST])
     parity = only_run(bundle_copy)["parity"]
-    assert parity["labelled"] and parity["heldout"].startswith(f"real: 48 landmark rows from {data}")
+    assert parity["labelled"] and parity["heldout"].startswith(f"real: 48 samples from {data}, balanced over 5 classes")
     onnx = next(r for r in parity["artifacts"] if r["artifact_id"] == "backbone-onnx-fp32")
     assert onnx["metrics"]["accuracy"] == pytest.approx(onnx["metrics"]["reference_accuracy"])
     assert len(onnx["metrics"]["per_class_accuracy_delta"]) == len(only_run(bundle_copy)["labels"])

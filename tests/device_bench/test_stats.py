@@ -2,6 +2,8 @@ import math
 
 import pytest
 
+from signport.core.errors import InputError
+
 from signport.device_bench.stats import latency_stats, macs_per_second
 
 
@@ -26,7 +28,7 @@ def test_latency_stats_are_order_independent_and_robust_to_one_outlier():
 
 
 def test_latency_stats_rejects_no_samples():
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError):
         latency_stats([])
 
 
