@@ -176,7 +176,14 @@ def measure(request: MeasureRequest) -> dict:
         "cpu_affinity": sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "rss_before_load_bytes": rss_before_load,
         "peak_rss_bytes": peak,
+        "os_threads": _os_thread_count(),
     }
+
+
+def _os_thread_count() -> int | None:
+    """Threads alive in this process after timing (runtime pools included), where the OS says."""
+    tasks = Path("/proc/self/task")
+    return len(list(tasks.iterdir())) if tasks.exists() else None
 
 
 def _runtime_imports(request: MeasureRequest) -> tuple[str, ...]:

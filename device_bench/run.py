@@ -253,7 +253,8 @@ def latency_row(target: LatencyTarget, measurement: dict, request_base: dict, la
         spread_ms={k: stats[k] for k in ("min", "max", "std")},
         fps=stats["fps"], load_ms=measurement["load_ms"], iterations=stats["iterations"],
         warmup=request_base["warmup_iterations"],
-        threads_used=measurement.get("threads_used"), cpu_affinity=measurement.get("cpu_affinity"),
+        threads_used=measurement.get("threads_used"), os_threads=measurement.get("os_threads"),
+        cpu_affinity=measurement.get("cpu_affinity"),
         peak_rss_mb=measurement["peak_rss_bytes"] / 2**20,
         model_rss_mb=(measurement["peak_rss_bytes"] - measurement["rss_before_load_bytes"]) / 2**20,
         samples_ms=[round(s, 6) for s in measurement["samples_ms"][:SAMPLES_KEPT]],
@@ -394,8 +395,10 @@ def bench_on_host(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfi
     }
     reference = None
     if config.parity or config.latency:
-        reference = (eager_reference(bundle, checkpoint, checkpoint_why, heldout.inputs) if checkpoint
-                     else artifact_reference(bundle, heldout.inputs, threads, checkpoint_why))
+        # Latency alone needs one reference embedding (the input of head artifacts), not the whole set.
+        inputs = heldout.inputs if config.parity else heldout.inputs[:1]
+        reference = (eager_reference(bundle, checkpoint, checkpoint_why, inputs) if checkpoint
+                     else artifact_reference(bundle, inputs, threads, checkpoint_why))
     if config.parity:
         rows = [artifact_parity(bundle, a, heldout, reference, threads, config)
                 for a in tqdm(bundle.artifacts, desc="parity", unit="artifact", leave=False)]
