@@ -18,6 +18,8 @@ from signport.core.errors import SignportError
 # Each module exposes `register(subparsers)`; order is the order shown in --help.
 COMMAND_MODULES = (
     "signport.data.cli",
+    "signport.hands.cli",
+    "signport.live.cli",
     "signport.device_bench.cli",
 )
 

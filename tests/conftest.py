@@ -22,3 +22,18 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"SIGNPORT_SHARED_DATA={root} is not a directory: real-data test skipped")
     return path
+
+
+@pytest.fixture(scope="session")
+def hand_model(request, tmp_path_factory) -> Path:
+    """MediaPipe's hand_landmarker.task, built once from the official wheel into pytest's cache
+    (reused across sessions). Skips when it cannot be built here (no PyPI access, no cached file)."""
+    from signport.core.errors import OfflineError
+    from signport.hands.model_file import fetch_hand_model
+
+    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
+    folder = cache.mkdir("signport-hand-model") if cache else tmp_path_factory.mktemp("signport-hand-model")
+    try:
+        return fetch_hand_model(folder, source="pypi")
+    except OfflineError as e:
+        pytest.skip(f"hand model unavailable: {e}")

@@ -27,3 +27,18 @@ def test_staged_directory_replaces_whole_folder_on_success(tmp_path):
 def test_write_json_leaves_no_temp_files(tmp_path):
     atomic.write_json(tmp_path / "a.json", {"k": 1})
     assert [p.name for p in tmp_path.iterdir()] == ["a.json"]
+
+
+def test_atomic_outputs_get_normal_permissions(tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        path = atomic.write_text(tmp_path / "t.txt", "x")
+        with atomic.staged_directory(tmp_path / "d") as staging:
+            (staging / "f").write_text("y")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "d").stat().st_mode) == 0o755

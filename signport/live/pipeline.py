@@ -1,0 +1,146 @@
+"""The live recognizer: frame -> hand -> model input -> model -> smoothing -> text, timed per stage.
+
+`LiveRecognizer.process` is the per-frame step (no I/O); `run_live` drives it over a source and
+keeps the outputs (transcript, per-frame records, timings, annotated video) safe whatever happens.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from signport.hands.crop import Box, hand_box
+from signport.hands.landmarker import HandDetection, HandLandmarker
+from signport.live.classifier import Classifier, softmax
+from signport.live.clip_window import ClipWindow
+from signport.live.config import LiveConfig
+from signport.live.fingerspelling import FingerspellingDecoder, Keystroke
+from signport.live.inputs import INPUT_STYLES, HandView, resolve_input_style
+from signport.live.smoothing import MajorityVoteSmoother, SmoothedPrediction
+from signport.live.sources import Frame
+from signport.live.timing import StageClock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    confidence: float  # softmax probability of `label`
+
+
+@dataclass
+class FrameResult:
+    frame: Frame
+    hand: HandDetection | None
+    box: Box | None
+    prediction: Prediction | None  # this frame's model output; None when the model did not run
+    vote: Prediction | None  # what this frame voted with (a clip model's latest window between runs)
+    smoothed: SmoothedPrediction
+    keystroke: Keystroke | None
+    text: str
+    clock: StageClock
+
+    @property
+    def decoded(self) -> bool:
+        return self.frame.rgb is not None
+
+
+class LiveRecognizer:
+    def __init__(self, classifier: Classifier, landmarker: HandLandmarker, config: LiveConfig, source_fps: float = 30.0):
+        self.classifier, self.landmarker, self.config = classifier, landmarker, config
+        self.preprocessing = classifier.preprocessing
+        self.input_style = resolve_input_style(config.input_style, self.preprocessing)
+        self._input = INPUT_STYLES[self.input_style]
+        prep = self.preprocessing
+        self.clip_window = (
+            ClipWindow(int(prep.clip_length), float(prep.clip_fps), config.clip_stride, source_fps)
+            if prep.input_kind == "clip" else None
+        )
+        self.smoother = MajorityVoteSmoother(config.window, config.min_confidence, config.min_support)
+        self.decoder = FingerspellingDecoder(config.repeat_after)
+        self._latest_clip_prediction: Prediction | None = None
+
+    def process(self, frame: Frame) -> FrameResult:
+        clock = StageClock()
+        clock.add("decode", frame.decode_ms)
+        if frame.rgb is None:
+            # An undecodable frame casts no vote: the stream simply had one frame fewer.
+            return FrameResult(frame, None, None, None, None, self.smoother.current(), None, self.decoder.text, clock)
+
+        with clock.stage("hand_detection"):
+            hands = self.landmarker.detect(frame.rgb, frame.timestamp_ms)
+        hand = hands[0] if hands else None
+
+        with clock.stage("preprocess"):
+            box = hand_box(hand.pixel_points(frame.rgb.shape[:2]), self.config.crop_margin) if hand else None
+            batch = self._model_batch(frame, HandView(frame.rgb, hand, box))
+
+        prediction = None
+        if batch is not None:
+            with clock.stage("model"):
+                probabilities = softmax(np.asarray(self.classifier.predict(batch), np.float32))[0]
+            best = int(probabilities.argmax())
+            prediction = Prediction(self.classifier.labels[best], float(probabilities[best]))
+            if self.clip_window is not None:
+                self._latest_clip_prediction = prediction
+
+        with clock.stage("smoothing"):
+            vote = self._latest_clip_prediction if self.clip_window is not None else prediction
+            if hand is None:
+                smoothed = self.smoother.update(None, hand_found=False)
+            else:
+                smoothed = self.smoother.update(vote.label if vote else None, vote.confidence if vote else 0.0)
+            keystroke = self.decoder.update(smoothed.label)
+        return FrameResult(frame, hand, box, prediction, vote if hand else None, smoothed, keystroke, self.decoder.text, clock)
+
+    def _model_batch(self, frame: Frame, view: HandView) -> np.ndarray | None:
+        if self._input.needs_hand and view.hand is None:
+            return None
+        if self.clip_window is None:
+            return self._input.build(view, self.preprocessing)[None]
+        if not self.clip_window.wants(frame.timestamp_ms):
+            return None
+        clip = self.clip_window.push(frame.timestamp_ms, self._input.build(view, self.preprocessing))
+        return None if clip is None else clip[None]
+
+
+@dataclass
+class LiveRun:
+    frames: int = 0
+    frames_with_hand: int = 0
+    model_calls: int = 0
+    decode_failures: int = 0
+    interrupted: bool = False
+    error: str | None = None
+    exception: BaseException | None = None
+    text: str = ""
+
+
+def run_frames(recognizer: LiveRecognizer, frames: Iterable[Frame], sinks: list, max_frames: int | None = None) -> LiveRun:
+    """Process frames until the source ends, `max_frames`, Ctrl-C or an error; every sink sees every
+    result. Errors and interrupts stop the loop but are recorded, not raised, so the caller can
+    finalize outputs before reporting them."""
+    run = LiveRun()
+    try:
+        for frame in frames:
+            result = recognizer.process(frame)
+            run.frames += 1
+            run.frames_with_hand += result.hand is not None
+            run.model_calls += result.prediction is not None
+            run.decode_failures += not result.decoded
+            run.text = result.text
+            for sink in sinks:
+                sink.add(result)
+            if max_frames is not None and run.frames >= max_frames:
+                break
+    except KeyboardInterrupt:
+        run.interrupted = True
+        log.warning("interrupted: keeping the %d frames processed so far", run.frames)
+    except Exception as e:  # finalize what we have, then the caller re-raises
+        run.error = f"{type(e).__name__}: {e}"
+        run.exception = e
+    return run
