@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signport.core.config import field_
+from signport.hands.model_file import DEFAULT_MODEL_DIR
 
 
 @dataclass
@@ -18,7 +19,8 @@ class BenchConfig:
     samples: int = field_(256, help="held-out samples for parity")
     seed: int = field_(0, help="seed for the synthetic held-out set and sampling")
     checkpoint: Path | None = field_(None, help="eager PyTorch reference checkpoint (default: the manifest's source checkpoint when present)")
-    hand_model: Path | None = field_(None, help="MediaPipe hand_landmarker.task for the hand stage of the 30 fps budget")
+    hand_model: Path | None = field_(None, help="MediaPipe hand_landmarker.task for the hand stage of the 30 fps budget (default: the cached one, if `signport models fetch` built it)")
+    hand_model_dir: Path = field_(DEFAULT_MODEL_DIR, help="where `signport models fetch` caches the hand model")
     hand_frame: Path | None = field_(None, help="an image with one hand, to time the hand stage on a real detection (default: first --data image, else a synthetic frame)")
     warmup: int = field_(10, help="warm-up iterations per runtime")
     min_iterations: int = field_(30, help="timed iterations at least")

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import time
 import traceback
-from collections import Counter, deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -67,64 +66,67 @@ def _runner_stage(request: MeasureRequest, x: np.ndarray) -> Stage:
     return Stage(lambda: runner.run(x), runner.load_seconds, getattr(runner, "threads", None))
 
 
-@register_stage("frame_preprocessing", imports=("cv2",))
-def _frame_preprocessing_stage(request: MeasureRequest, frame: np.ndarray) -> Stage:
-    """Camera frame (H, W, 3) uint8 RGB -> model input, as the on-device pipeline does it:
-    square crop (where a hand box would be), resize to the model size, normalize, NCHW."""
+@register_stage("preprocess", imports=("cv2",))
+def _preprocess_stage(request: MeasureRequest, frame: np.ndarray) -> Stage:
+    """Camera frame (H, W, 3) uint8 RGB -> one model input, built by signport.live exactly as the
+    live pipeline does it (hand crop, landmark vector or whole frame, per the model's input kind)."""
     import cv2
 
-    from signport.core.preprocessing import Preprocessing, normalize_image, mirror_landmarks_x
+    from signport.core.preprocessing import Preprocessing
+    from signport.hands.crop import hand_box
+    from signport.hands.landmarker import HandDetection
+    from signport.live.config import LiveConfig
+    from signport.live.inputs import INPUT_STYLES, HandView, resolve_input_style
 
     cv2.setNumThreads(request.threads)
     prep = Preprocessing.from_dict(request.options["preprocessing"])
-    if prep.input_kind == "landmarks":
-        landmarks = np.random.default_rng(0).uniform(0.2, 0.8, (21, 3)).astype(np.float32)
-        return Stage(lambda: mirror_landmarks_x(landmarks).reshape(1, -1), 0.0, 1)
-    h, w = prep.input_size
-    side = min(frame.shape[:2])
-    top, left = (frame.shape[0] - side) // 2, (frame.shape[1] - side) // 2
-
-    def step():
-        crop = frame[top : top + side, left : left + side]
-        return normalize_image(cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA), prep)[None]
-
-    return Stage(step, 0.0, request.threads)
+    build = INPUT_STYLES[resolve_input_style("auto", prep)].build
+    landmarks = request.options.get("landmarks")
+    hand = HandDetection(np.asarray(landmarks, np.float32) if landmarks else template_hand(), "Right", 1.0)
+    view = HandView(frame, hand, hand_box(hand.pixel_points(frame.shape[:2]), margin=LiveConfig().crop_margin))
+    return Stage(lambda: build(view, prep), 0.0, request.threads)
 
 
-@register_stage("hand_landmarker", imports=("mediapipe",))
-def _hand_landmarker_stage(request: MeasureRequest, frame: np.ndarray) -> Stage:
-    """MediaPipe HandLandmarker in IMAGE mode: palm detection + landmarks on every frame, the
-    worst case of the live pipeline (VIDEO mode skips detection while it tracks a hand)."""
-    import mediapipe as mp
-    from mediapipe.tasks.python import BaseOptions, vision
+def template_hand(centre: tuple[float, float] = (0.5, 0.5), size: float = 0.35) -> np.ndarray:
+    """(21, 3) landmarks of an open hand at `centre`, `size` of the frame tall: a stand-in for a
+    detection when no hand model ran, so the crop has a realistic size."""
+    cx, cy = centre
+    points = [(cx, cy + size / 2, 0.0)]  # wrist
+    for angle in np.radians([-60, -30, 0, 15, 35]):  # thumb .. little finger, 4 joints each
+        points += [(cx + r * size * np.sin(angle), cy + size / 2 - r * size * np.cos(angle), 0.0) for r in (0.3, 0.55, 0.8, 1.0)]
+    return np.asarray(points, np.float32)
+
+
+@register_stage("hand_detection", imports=("mediapipe",))
+def _hand_detection_stage(request: MeasureRequest, frame: np.ndarray) -> Stage:
+    """signport.hands' HandLandmarker in image mode: palm detection + landmarks on every frame,
+    the worst case of the live pipeline (video mode skips detection while it tracks a hand)."""
+    from signport.hands.landmarker import HandLandmarker
 
     started = time.perf_counter()
-    options = vision.HandLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=request.options["model_path"]),
-        running_mode=vision.RunningMode.IMAGE,
-        num_hands=1,
-    )
-    landmarker = vision.HandLandmarker.create_from_options(options)
+    landmarker = HandLandmarker(request.options["model_path"], mode="image")
     load_seconds = time.perf_counter() - started
-    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(frame))
     # Without a hand in the frame only palm detection runs, so the time is a lower bound.
-    hands_found = len(landmarker.detect(image).hand_landmarks)
-    return Stage(lambda: landmarker.detect(image), load_seconds, None, {"hands_found": hands_found})
+    hands = landmarker.detect(frame)
+    info = {"hands_found": len(hands), "landmarks": hands[0].landmarks.tolist() if hands else None}
+    return Stage(lambda: landmarker.detect(frame), load_seconds, None, info)
 
 
 @register_stage("smoothing")
-def _smoothing_stage(request: MeasureRequest, predictions: np.ndarray) -> Stage:
-    """Majority vote over the last `window` predictions with a confidence threshold."""
-    window = deque(maxlen=int(request.options.get("window", 16)))
-    probabilities = np.asarray(predictions, np.float32)
-    counter = iter(range(1 << 62))
+def _smoothing_stage(request: MeasureRequest, probabilities: np.ndarray) -> Stage:
+    """signport.live's majority-vote smoother with `signport live`'s defaults, fed one prediction per call."""
+    from signport.live.config import LiveConfig
+    from signport.live.smoothing import MajorityVoteSmoother
+
+    defaults = LiveConfig()
+    smoother = MajorityVoteSmoother(defaults.window, defaults.min_confidence, defaults.min_support)
+    labels = [str(i) for i in range(probabilities.shape[1])]
+    frames = iter(range(1 << 62))
 
     def step():
-        p = probabilities[next(counter) % len(probabilities)]
+        p = probabilities[next(frames) % len(probabilities)]
         best = int(p.argmax())
-        if p[best] >= 0.5:
-            window.append(best)
-        return Counter(window).most_common(1)
+        return smoother.update(labels[best], float(p[best]))
 
     return Stage(step, 0.0, 1)
 

@@ -28,7 +28,7 @@ from signport.device_bench.parity import (
     parity_verdict,
     precision_class,
 )
-from signport.device_bench.pipeline import HAND_STAGE_PURPOSE, frame_budget, overall_gate, stage
+from signport.device_bench.pipeline import frame_budget, overall_gate, stage
 from signport.device_bench.profiles import DeviceProfile, available_cores, resolve_threads
 from signport.device_bench.results import utc_now
 from signport.device_bench.runners import COREML_COMPUTE_UNITS, RUNTIME_NAMES, load_runner
@@ -285,63 +285,79 @@ def measure_latency(
 
 # ---------------------------------------------------------------- 30 fps budget
 
+def resolve_hand_model(config: BenchConfig) -> tuple[Path | None, str]:
+    """(hand_landmarker.task, where it came from): --hand-model (checked), else the cache that
+    `signport models fetch` fills. The bench never downloads it."""
+    from signport.hands.model_file import HAND_MODEL_FILE, check_task_file
+
+    if config.hand_model is not None:
+        check_task_file(Path(config.hand_model))
+        return Path(config.hand_model), f"--hand-model {config.hand_model}"
+    cached = Path(config.hand_model_dir).expanduser() / HAND_MODEL_FILE
+    if cached.is_file():
+        return cached, f"the cached {cached}"
+    return None, "no hand model: pass --hand-model hand_landmarker.task or run `signport models fetch`"
+
+
 def pipeline_stages(bundle: BenchBundle, config: BenchConfig, frame: np.ndarray, frame_source: str, request_base: dict,
                     workdir: Path) -> tuple[list[dict], list[dict]]:
-    """Measured per-frame stages around the model, as (before the model, after it): frame
-    preprocessing and hand detection where the model needs it; then smoothing."""
+    """Measured per-frame stages around the model, as (before the model, after it):
+    hand_detection where the model's input style needs a hand, preprocess; then smoothing."""
+    from signport.live.inputs import INPUT_STYLES, resolve_input_style
+
     frame_path = workdir / "frame.npy"
     np.save(frame_path, frame)
-    before = [_measured_stage("frame preprocessing", MeasureRequest(
-        stage="frame_preprocessing", inputs_path=str(frame_path),
-        options={"preprocessing": bundle.preprocessing.to_dict()}, **request_base), workdir)]
-    purpose = HAND_STAGE_PURPOSE.get(bundle.preprocessing.input_kind)
-    if purpose and config.hand_model is None:
-        before.append(stage("MediaPipe hands", None, note=f"not measured: no hand model given ({purpose}); pass --hand-model "
-                                                           "hand_landmarker.task (built by `signport models fetch`)"))
-    elif purpose:
-        if not Path(config.hand_model).is_file():
-            raise InputError(f"--hand-model {config.hand_model} not found; build it with `signport models fetch`")
-        hand = _measured_stage("MediaPipe hands", MeasureRequest(
-            stage="hand_landmarker", inputs_path=str(frame_path), options={"model_path": str(config.hand_model)},
-            **request_base), workdir, note=f"{purpose}; IMAGE mode (detection every frame) on {frame_source}")
-        if hand["p50_ms"] is not None and hand.get("hands_found", 0) == 0:
-            hand.update(complete=False, note=hand["note"] + "; no hand found, so only palm detection ran: a lower bound")
-        before.append(hand)
-    probabilities = np.random.default_rng(config.seed).dirichlet(np.ones(len(bundle.labels)), 64).astype(np.float32)
+    style = resolve_input_style("auto", bundle.preprocessing)
+    before, landmarks = [], None
+    if INPUT_STYLES[style].needs_hand:
+        model_path, where = resolve_hand_model(config)
+        if model_path is None:
+            before.append(stage("hand_detection", None, note=f"not measured ({style} input needs a hand): {where}"))
+        else:
+            measurement = measure_in_subprocess(MeasureRequest(
+                stage="hand_detection", inputs_path=str(frame_path), options={"model_path": str(model_path)},
+                **request_base), workdir)
+            info = measurement.get("info", {})
+            note = f"MediaPipe HandLandmarker ({where}), image mode (detection every frame) on {frame_source}"
+            if measurement["status"] == "ok" and not info.get("hands_found"):
+                note += "; no hand found, so only palm detection ran: a lower bound"
+            before.append(_measured_stage("hand_detection", measurement, note, complete=bool(info.get("hands_found"))))
+            landmarks = info.get("landmarks")
+    before.append(_measured_stage("preprocess", measure_in_subprocess(MeasureRequest(
+        stage="preprocess", inputs_path=str(frame_path),
+        options={"preprocessing": bundle.preprocessing.to_dict(), "landmarks": landmarks}, **request_base), workdir),
+        f"signport.live '{style}' input from {frame_source}" + ("" if landmarks or not INPUT_STYLES[style].needs_hand
+                                                               else " with a template hand box")))
+    probabilities = np.random.default_rng(config.seed).dirichlet(np.ones(len(bundle.labels)) * 0.3, 64).astype(np.float32)
     np.save(workdir / "probabilities.npy", probabilities)
-    after = [_measured_stage("smoothing", MeasureRequest(
-        stage="smoothing", inputs_path=str(workdir / "probabilities.npy"), options={"window": 16}, **request_base), workdir,
-        note="majority vote over 16 predictions with a 0.5 confidence threshold")]
+    after = [_measured_stage("smoothing", measure_in_subprocess(MeasureRequest(
+        stage="smoothing", inputs_path=str(workdir / "probabilities.npy"), **request_base), workdir),
+        "signport.live majority vote with `signport live`'s defaults")]
     return before, after
 
 
-def _measured_stage(name: str, request: MeasureRequest, workdir: Path, note: str = "") -> dict:
-    measurement = measure_in_subprocess(request, workdir)
+def _measured_stage(name: str, measurement: dict, note: str, complete: bool = True) -> dict:
     if measurement["status"] != "ok":
         return stage(name, None, note=f"failed to measure: {measurement['error']}")
-    stats = latency_stats(measurement["samples_ms"])
-    row = stage(name, stats["p50"], stats["p90"], note=note)
-    row.update(measurement.get("info", {}))
-    return row
+    return stage(name, measurement["samples_ms"], note=note, complete=complete)
 
 
 def model_stage_note(bundle: BenchBundle) -> str:
     if bundle.preprocessing.input_kind == "clip":
-        return "whole clip model counted on every frame (conservative: it runs once per window)"
+        return "whole clip model counted on every frame (conservative: live runs it every few frames)"
     return ""
 
 
 def artifact_budgets(latency: list[dict], before: list[dict], after: list[dict], note: str) -> list[dict]:
     budgets = []
     for row in latency:
+        keys = {"artifact_id": row["artifact_id"], "runtime": row["runtime"], "compute_units": row["compute_units"],
+                "baseline": row["baseline"]}
         if row["status"] != "ok":
-            budgets.append({"artifact_id": row["artifact_id"], "runtime": row["runtime"], "compute_units": row["compute_units"],
-                            "baseline": row["baseline"], "verdict": "not measured", "reason": row.get("error", "")})
+            budgets.append({**keys, "verdict": "not measured", "reason": row.get("error", "")})
             continue
-        model = stage(f"model ({row['artifact_id']})", row["latency_ms"]["p50"], row["latency_ms"]["p90"], note=note)
-        budget = frame_budget([*before, model, *after])
-        budgets.append({"artifact_id": row["artifact_id"], "runtime": row["runtime"], "compute_units": row["compute_units"],
-                        "baseline": row["baseline"], **budget})
+        model = stage("model", row["samples_ms"], note=note)
+        budgets.append({**keys, **frame_budget([*before, model, *after])})
     return budgets
 
 
@@ -420,7 +436,7 @@ def bench_on_host(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfi
             frame, frame_source = timing_frame(config)
             before, after = pipeline_stages(bundle, config, frame, frame_source, request_base, workdir)
         budgets = artifact_budgets(run["results"], before, after, model_stage_note(bundle))
-        run["budget"] = {"label": profile.label, "stages": before + after, "artifacts": budgets,
+        run["budget"] = {"label": profile.label, "stages": frame_budget(before + after)["stages"], "artifacts": budgets,
                          "verdict": overall_gate([b["verdict"] for b in budgets if not b["baseline"]])}
     run["verdict"] = run_verdict(run)
     return run

@@ -17,7 +17,7 @@ from signport.device_bench.profiles import EMULATED_LABEL, available_cores
 from signport.device_bench.run import LatencyTarget, measure_latency, run_verdict
 
 
-FAST = ["--samples", "48", "--warmup", "3", "--min-iterations", "15", "--iterations", "40", "--max-seconds", "0.3"]
+FAST = ["--hand-model-dir", "/nonexistent/signport-models", "--samples", "48", "--warmup", "3", "--min-iterations", "15", "--iterations", "40", "--max-seconds", "0.3"]
 
 
 def results_of(bundle: Path) -> dict:
@@ -66,8 +66,13 @@ def test_emulated_bench_measures_every_runtime_labels_every_figure_and_writes_re
     assert rows["backbone-executorch-fp32"]["threads_used"] == 2  # the ExecuTorch threadpool was resized
 
     budget = run["budget"]
-    hands = next(s for s in budget["stages"] if s["stage"] == "MediaPipe hands")
-    assert hands["p50_ms"] is None and "--hand-model" in hands["note"]
+    hands, preprocess, smoothing = budget["stages"]
+    assert hands["stage"] == "hand_detection" and hands["p50_ms"] is None and "--hand-model" in hands["note"]
+    assert preprocess["stage"] == "preprocess" and 0 < preprocess["p50_ms"] < 5 and "template hand" in preprocess["note"]
+    assert smoothing["stage"] == "smoothing" and 0 < smoothing["p50_ms"] < 1
+    for artifact in budget["artifacts"]:
+        if artifact["verdict"] != "not measured":
+            assert artifact["missing"] == ["hand_detection"] and artifact["verdict"] == "incomplete"
     assert budget["verdict"] == "incomplete" and budget["label"] == EMULATED_LABEL
 
     report_dir = bundle_copy / "bench"
