@@ -1,0 +1,139 @@
+"""Bundle contents: head files and the manifest rows that describe every artifact."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib.metadata
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from signport import __version__
+from signport.core.heads import Head, HeadManifest, save_head
+from signport.core.manifest import BUNDLE_FORMAT, MANIFEST_FILE, SCHEMA_VERSION, artifact_sha256, artifact_size
+from signport.export.formats.base import ArtifactRequest, ExportedArtifact
+
+HEAD_STEM = "head"
+TOOLCHAIN_PACKAGES = ("torch", "executorch", "torchao", "coremltools", "onnx", "onnxruntime", "onnxscript", "numpy")
+# ExportConfig fields that shape the artifacts; recorded so swap-head rebuilds heads the same way.
+ARTIFACT_OPTIONS = ("opset", "dynamic_batch", "coreml_compute_precision", "coreml_target", "coreml_image_input", "quantize_head")
+
+
+def write_head_files(directory: Path, head: Head) -> dict:
+    """head.safetensors + head.json + head.bin; returns the manifest's `head` block."""
+    save_head(directory / HEAD_STEM, head, write_bin=True)
+    files = {kind: f"{HEAD_STEM}.{kind}" for kind in ("safetensors", "json", "bin")}
+    manifest = head.manifest
+    return {
+        **files,
+        "num_classes": manifest.num_classes,
+        "embedding_size": manifest.embedding_size,
+        "labels": list(manifest.labels),
+        "backbone_fingerprint": manifest.backbone_fingerprint,
+        "sha256": {kind: artifact_sha256(directory / name) for kind, name in files.items()},
+        "bin_layout": manifest.bin_layout(),
+        "created": manifest.created,
+        "source": manifest.source,
+        "metrics": manifest.metrics,
+    }
+
+
+def head_from_model(model, labels: list[str], fingerprint: str, family: str, metrics: dict, source: dict) -> Head:
+    fc = model.head.fc
+    dropout = model.head.dropout.p if hasattr(model.head.dropout, "p") else 0.0
+    manifest = HeadManifest(
+        labels=list(labels), embedding_size=int(fc.in_features), backbone_fingerprint=fingerprint, model_family=family,
+        dropout=float(dropout), metrics=dict(metrics), source=dict(source),
+    )
+    return Head(fc.weight.detach().numpy().astype(np.float32), fc.bias.detach().numpy().astype(np.float32), manifest)
+
+
+def artifact_row(bundle_dir: Path, artifact: ExportedArtifact, parity: dict | None) -> dict:
+    request = artifact.request
+    target = bundle_dir / request.relative_path
+    return {
+        "id": request.id,
+        "path": request.relative_path,
+        "format": request.format,
+        "role": request.role,
+        "precision": request.precision,
+        "delegate": request.delegate,
+        "sha256": artifact_sha256(target),
+        "size_bytes": artifact_size(target),
+        "inputs": artifact.inputs,
+        "outputs": artifact.outputs,
+        "parity": parity,
+        "notes": "; ".join(artifact.notes),
+        "export_seconds": round(artifact.export_seconds, 3),
+    }
+
+
+def skipped_row(request: ArtifactRequest, status: str, reason: str) -> dict:
+    return {
+        "id": request.id, "format": request.format, "role": request.role, "precision": request.precision,
+        "delegate": request.delegate, "status": status, "reason": reason,
+    }
+
+
+def toolchain_versions() -> dict:
+    versions = {"signport": __version__}
+    for package in TOOLCHAIN_PACKAGES:
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def now_iso() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def base_manifest(*, name: str, meta, model_family: str, head_block: dict, options: dict) -> dict:
+    """The manifest minus artifacts; `meta` is the source checkpoint's CheckpointMeta."""
+    return {
+        "format": BUNDLE_FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "name": name,
+        "model_family": model_family,
+        "architecture": {"name": meta.architecture, "args": meta.arch_args},
+        "labels": list(head_block["labels"]),
+        "preprocessing": meta.preprocessing,
+        "backbone_fingerprint": meta.backbone_fingerprint,
+        "embedding_size": meta.embedding_size,
+        "head": head_block,
+        "artifacts": [],
+        "skipped": [],
+        "toolchain": toolchain_versions(),
+        "created": now_iso(),
+        "source_checkpoint": {
+            "architecture": meta.architecture, "created": meta.created, "metrics": meta.metrics,
+            "data_fingerprint": meta.data_fingerprint,
+        },
+        "export_options": options,
+    }
+
+
+def link_or_copy_tree(source: Path, target: Path) -> None:
+    """Hard-link a file or folder tree into a staging bundle (copy when links are impossible),
+    so swap-head stages a whole new bundle without copying the backbone's bytes."""
+    if source.is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        for child in source.iterdir():
+            link_or_copy_tree(child, target / child.name)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def bundle_files(manifest: dict) -> set[str]:
+    """Every top-level path a manifest owns (artifacts, head files, manifest itself)."""
+    paths = {a["path"] for a in manifest["artifacts"]}
+    paths |= {manifest["head"][kind] for kind in manifest["head"]["sha256"]}
+    paths.add(MANIFEST_FILE)
+    return paths

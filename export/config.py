@@ -1,0 +1,81 @@
+"""ExportConfig: every export option, built once from the CLI and passed down unchanged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from signport.core.config import field_
+from signport.core.errors import InputError
+
+ALL_FORMATS = ("executorch", "coreml", "onnx")
+QUANT_CHOICES = ("fp32", "int8")
+
+
+def _split_commas(values) -> tuple[str, ...]:
+    """Accept `--formats onnx,coreml` as well as `--formats onnx coreml`."""
+    if isinstance(values, str):
+        values = [values]
+    return tuple(part.strip() for value in values for part in str(value).split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class ParityThresholds:
+    """The export-time verdict. Logit deltas are relative to the eager logit range on the parity set."""
+
+    fp32_max_logit_delta: float = 1e-3
+    fp32_min_top1_agreement: float = 1.0
+    int8_min_top1_agreement: float = 0.98
+
+
+@dataclass(frozen=True)
+class ExportConfig:
+    checkpoint: Path = field_(None, help="checkpoint folder (weights.safetensors + checkpoint.json) from `signport train`", cli=False)
+    out: Path = field_(None, help="bundle folder to write (replaced atomically when it already holds a bundle)", required=True)
+    formats: tuple[str, ...] = field_(ALL_FORMATS, help="formats to export, comma-separated: executorch,coreml,onnx")
+    quant: tuple[str, ...] = field_(("fp32",), help="backbone precisions, comma-separated: fp32,int8 (int8 needs --calibration)")
+    fused: bool = field_(True, help="also write a fused model.<ext> (backbone + head in one artifact)")
+    name: str | None = field_(None, help="bundle name recorded in the manifest (default: the checkpoint folder's name)")
+    calibration: str | None = field_(
+        None, help="int8 calibration and held-out parity inputs: a folder of .npy/.npz inputs (or images for image models), "
+        "or 'synthetic' to generate them from the checkpoint's preprocessing",
+    )
+    calibration_samples: int = field_(100, help="number of calibration samples for int8")
+    parity_samples: int = field_(200, help="held-out samples on which each artifact is compared with eager PyTorch")
+    quantize_head: bool = field_(False, help="quantize the head artifacts too (the head stays fp32 by default)")
+    dynamic_batch: bool = field_(False, help="ONNX: dynamic batch dimension (phones use batch 1)")
+    opset: int = field_(18, help="ONNX opset (>= 18)")
+    executorch_coreml: bool = field_(True, help="ExecuTorch: also write a Core ML-delegated .pte for iOS")
+    coreml_compute_precision: Literal["fp16", "fp32"] = field_("fp16", help="Core ML compute precision of the unquantized artifacts")
+    coreml_palettize: tuple[int, ...] = field_((), help="Core ML: also write k-means palettized backbones with these bit widths, e.g. 6 4")
+    coreml_image_input: bool = field_(False, help="Core ML: take an RGB image (CVPixelBuffer) with mean/std baked in, for image models")
+    coreml_target: str = field_("iOS16", help="Core ML minimum deployment target")
+    fp32_max_logit_delta: float = field_(ParityThresholds.fp32_max_logit_delta, help="verdict: max |Δlogit| / logit range for float artifacts")
+    fp32_min_top1_agreement: float = field_(ParityThresholds.fp32_min_top1_agreement, help="verdict: min top-1 agreement of float artifacts with eager")
+    int8_min_top1_agreement: float = field_(ParityThresholds.int8_min_top1_agreement, help="verdict: min top-1 agreement of int8 artifacts with eager fp32")
+    on_parity_failure: Literal["fail", "warn"] = field_("fail", help="fail: no bundle is written when a verdict fails; warn: write it and record the failure")
+    seed: int = field_(0, help="seed for synthetic inputs and sampling")
+    threads: int | None = field_(None, help="threads for the parity runs (default: the runtimes' own)")
+
+    def __post_init__(self):
+        object.__setattr__(self, "formats", _split_commas(self.formats))
+        object.__setattr__(self, "quant", _split_commas(self.quant))
+        object.__setattr__(self, "coreml_palettize", tuple(int(b) for b in _split_commas(self.coreml_palettize)))
+        if self.checkpoint is None or self.out is None:
+            raise InputError("export needs --from CHECKPOINT and --out DIR")
+        for name, value, allowed in (("--formats", self.formats, ALL_FORMATS), ("--quant", self.quant, QUANT_CHOICES)):
+            unknown = [v for v in value if v not in allowed]
+            if unknown or not value:
+                raise InputError(f"{name} {','.join(unknown) or '(empty)'} not understood; choose from {','.join(allowed)}")
+        bad_bits = [b for b in self.coreml_palettize if b not in (1, 2, 3, 4, 6, 8)]
+        if bad_bits:
+            raise InputError(f"--coreml-palettize {bad_bits} not supported; Core ML palettizes to 1, 2, 3, 4, 6 or 8 bits")
+        if self.opset < 18:
+            raise InputError(f"--opset {self.opset} is too old; the dynamo ONNX exporter needs opset >= 18")
+        if self.calibration_samples < 1 or self.parity_samples < 1:
+            raise InputError("--calibration-samples and --parity-samples must be positive")
+
+    @property
+    def thresholds(self) -> ParityThresholds:
+        return ParityThresholds(self.fp32_max_logit_delta, self.fp32_min_top1_agreement, self.int8_min_top1_agreement)

@@ -1,0 +1,137 @@
+"""The contract every export format implements, and the rows it produces."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from signport.core.errors import SignportError
+from signport.export.config import ExportConfig
+from signport.export.modules import ExportPart
+
+QUANTIZED_PRECISIONS = ("int8",)
+
+
+@dataclass(frozen=True)
+class ArtifactRequest:
+    """One artifact to produce: which format, role, precision and delegate."""
+
+    format: str
+    role: str  # "backbone" | "head" | "model"
+    precision: str  # "fp32", "fp16", "int8", "palettized4", ...
+    extension: str
+    delegate: str | None = None
+    default_delegate: str | None = None
+
+    @property
+    def variant(self) -> str:
+        suffix = f"-{self.delegate}" if self.delegate and self.delegate != self.default_delegate else ""
+        return f"{self.role}-{self.precision}{suffix}"
+
+    @property
+    def id(self) -> str:
+        return f"{self.format}-{self.variant}"
+
+    @property
+    def relative_path(self) -> str:
+        return f"{self.format}/{self.variant}{self.extension}"
+
+    @property
+    def verdict_kind(self) -> str:
+        """Which thresholds apply: quantized artifacts are judged on top-1 agreement only."""
+        return "int8" if self.precision in QUANTIZED_PRECISIONS or self.precision.startswith("palettized") else "float"
+
+
+@dataclass
+class ExportedArtifact:
+    """What a format hands back after writing its file; the pipeline adds sha256, size and parity."""
+
+    request: ArtifactRequest
+    path: Path
+    inputs: list[dict]
+    outputs: list[dict]
+    notes: list[str] = field(default_factory=list)
+    # None: the pipeline measures parity with signport.runtime; otherwise the parity block to
+    # record as is (e.g. Core ML on Linux: not measured, plus the weight validation).
+    parity_here: dict | None = None
+    export_seconds: float = 0.0
+    outputs_probabilities: bool = False  # a classifier that ends in softmax (Core ML's fused model)
+
+
+class ArtifactSkipped(SignportError):
+    """The format cannot produce this artifact here; recorded as a manifest row, not a crash.
+
+    status "unsupported": the model uses something the toolchain cannot run (a fact about
+    the model); "skipped": this machine or toolchain version cannot build it.
+    """
+
+    def __init__(self, reason: str, status: str = "skipped"):
+        super().__init__(reason)
+        self.status = status
+
+
+class ExportFormat:
+    """A format: which artifacts it makes for a config, and how to make one.
+
+    `export` receives the module already transformed for this format, its calibration inputs
+    (None unless the request is quantized) and the path to write; it raises
+    ArtifactSkipped for what it cannot build and ToolchainError when its toolchain fails.
+    """
+
+    name: str = ""
+    extension: str = ""
+    default_delegate: str | None = None
+
+    def requests(self, config: ExportConfig, roles: list[str]) -> list[ArtifactRequest]:
+        raise NotImplementedError
+
+    def request(self, role: str, precision: str, delegate: str | None = None) -> ArtifactRequest:
+        return ArtifactRequest(self.name, role, precision, self.extension, delegate or self.default_delegate, self.default_delegate)
+
+    def export(
+        self, request: ArtifactRequest, part: ExportPart, module, calibration: np.ndarray | None, path: Path,
+        config: ExportConfig, context: "ExportContext",
+    ) -> ExportedArtifact:
+        raise NotImplementedError
+
+
+@dataclass
+class ExportContext:
+    """Facts about the model that some formats need (labels for classifiers, preprocessing for image inputs)."""
+
+    family: str
+    labels: list[str]
+    preprocessing: dict
+    backbone_fingerprint: str
+    bundle_name: str
+
+
+def tensor_spec(name: str, shape, dtype: str = "float32") -> dict:
+    return {"name": name, "shape": [d if isinstance(d, (int, str)) else int(d) for d in shape], "dtype": dtype}
+
+
+def first_line(error: BaseException) -> str:
+    """A toolchain exception's first line: the part that names the cause, without its traceback dump."""
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else type(error).__name__
+
+
+# Toolchains that log every op and pass at INFO; an export shows our own lines instead.
+CHATTY_LOGGERS = ("coremltools", "executorch", "onnxscript", "onnx_ir", "torch.onnx", "torchao")
+
+
+@contextlib.contextmanager
+def quiet_toolchain_logs():
+    loggers = [logging.getLogger(name) for name in CHATTY_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)

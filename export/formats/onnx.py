@@ -1,0 +1,122 @@
+"""ONNX: torch.onnx.export(dynamo=True) at opset >= 18; int8 by ONNX Runtime static QDQ
+quantization (per-channel weights) on the same calibration inputs as the other formats."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from signport.core.errors import ToolchainError
+from signport.export.config import ExportConfig
+from signport.export.formats import register_format
+from signport.export.formats.base import first_line, ArtifactRequest, ExportContext, ExportedArtifact, ExportFormat, tensor_spec
+from signport.export.modules import ExportPart
+
+CALIBRATION_BATCH = 1  # the fp32 graph may have a fixed batch of 1
+
+
+def ort_int8_options() -> dict:
+    """ONNX Runtime's recommendation for x86 with VNNI and for ARM: QDQ, uint8 activations,
+    int8 per-channel weights, no range reduction."""
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType
+
+    return dict(
+        quant_format=QuantFormat.QDQ, per_channel=True, reduce_range=False, activation_type=QuantType.QUInt8,
+        weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
+    )
+
+
+QUANTIZERS = {"int8": ort_int8_options}
+
+
+@register_format("onnx")
+class OnnxFormat(ExportFormat):
+    extension = ".onnx"
+
+    def requests(self, config: ExportConfig, roles: list[str]) -> list[ArtifactRequest]:
+        return [
+            self.request(role, precision)
+            for precision in config.quant for role in roles
+            if not (role == "head" and precision != "fp32" and not config.quantize_head)
+        ]
+
+    def export(
+        self, request: ArtifactRequest, part: ExportPart, module: nn.Module, calibration: np.ndarray | None, path: Path,
+        config: ExportConfig, context: ExportContext,
+    ) -> ExportedArtifact:
+        started = time.perf_counter()
+        batch_dim = "batch" if config.dynamic_batch else 1
+        if request.precision in QUANTIZERS:
+            if calibration is None or len(calibration) == 0:
+                raise ToolchainError("int8 needs calibration inputs; pass --calibration")
+            with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
+                fp32_path = Path(scratch) / "fp32.onnx"
+                prepared_path = Path(scratch) / "prepared.onnx"
+                export_fp32(module, part, fp32_path, config)
+                quantize_onnx(fp32_path, prepared_path, path, part.input_name, calibration, QUANTIZERS[request.precision]())
+        else:
+            export_fp32(module, part, path, config)
+        check_onnx(path)
+        with torch.no_grad():
+            output_shape = tuple(module(part.example_input()).shape)
+        return ExportedArtifact(
+            request, path,
+            inputs=[tensor_spec(part.input_name, (batch_dim, *part.sample_shape))],
+            outputs=[tensor_spec(part.output_name, (batch_dim, *output_shape[1:]))],
+            notes=[f"opset {config.opset}" + (", dynamic batch" if config.dynamic_batch else ", batch 1")],
+            export_seconds=time.perf_counter() - started,
+        )
+
+
+def export_fp32(module: nn.Module, part: ExportPart, path: Path, config: ExportConfig) -> None:
+    dynamic_shapes = ({0: torch.export.Dim("batch", min=1, max=4096)},) if config.dynamic_batch else None
+    example = part.example_input().repeat(2, *[1] * len(part.sample_shape)) if config.dynamic_batch else part.example_input()
+    try:
+        # The exporter prints its progress; keep the CLI's output to our own lines.
+        with contextlib.redirect_stdout(io.StringIO()):
+            program = torch.onnx.export(
+                module, (example,), dynamo=True, opset_version=config.opset, input_names=[part.input_name],
+                output_names=[part.output_name], dynamic_shapes=dynamic_shapes, verbose=False, optimize=True,
+            )
+    except Exception as e:  # torch.onnx raises its own error types with the unsupported op in the text
+        raise ToolchainError(f"ONNX export of the {part.role} failed: {first_line(e)}") from e
+    program.save(str(path))
+
+
+def quantize_onnx(fp32_path: Path, prepared_path: Path, out_path: Path, input_name: str, calibration: np.ndarray, options: dict) -> None:
+    from onnxruntime.quantization import CalibrationDataReader, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self._batches = iter(
+                {input_name: np.ascontiguousarray(calibration[i : i + CALIBRATION_BATCH], np.float32)}
+                for i in range(0, len(calibration), CALIBRATION_BATCH)
+            )
+
+        def get_next(self):
+            return next(self._batches, None)
+
+    try:
+        # Shape inference + graph optimization (folds BatchNorm into Conv) before placing Q/DQ pairs.
+        quant_pre_process(str(fp32_path), str(prepared_path), skip_symbolic_shape=True)
+        quantize_static(str(prepared_path), str(out_path), Reader(), **options)
+    except Exception as e:
+        raise ToolchainError(f"ONNX Runtime static quantization failed: {first_line(e)}") from e
+
+
+def check_onnx(path: Path) -> None:
+    import onnx
+
+    try:
+        onnx.checker.check_model(str(path), full_check=True)
+    except onnx.checker.ValidationError as e:
+        raise ToolchainError(f"{path.name} fails onnx.checker: {first_line(e)}") from e
+

@@ -1,0 +1,208 @@
+"""The export pipeline: checkpoint -> bundle, as a short sequence of named stages.
+
+    load      checkpoint -> SignModel, preprocessing, head
+    inputs    calibration + held-out parity inputs (disjoint)
+    reference eager fp32 embeddings and logits on the parity inputs
+    artifacts for each (format, role, precision): export, then verify parity at once
+    manifest  rows + toolchain versions, schema-validated, sha256-verified
+
+Everything is written into a staging folder that replaces `--out` only when every stage
+succeeded, so a failed export leaves no half-written bundle and no stale manifest.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from signport.core import atomic
+from signport.core.errors import InputError, ToolchainError, VerdictError
+from signport.core.manifest import MANIFEST_FILE, load_manifest, validate_manifest
+from signport.core.preprocessing import Preprocessing
+from signport.export.bundle import ARTIFACT_OPTIONS, artifact_row, base_manifest, head_from_model, skipped_row, write_head_files
+from signport.export.calibration import InputSamples, build_input_samples
+from signport.export.config import ExportConfig
+from signport.export.formats import ArtifactRequest, ArtifactSkipped, ExportContext, ExportedArtifact, get_format, quiet_toolchain_logs
+from signport.export.modules import export_parts, run_module
+from signport.export.parity import parity_metrics, parity_verdict, softmax
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Reference:
+    """Eager fp32 outputs on the parity inputs: what every artifact is compared to."""
+
+    embedding: np.ndarray
+    logits: np.ndarray
+    head_weight: np.ndarray
+    head_bias: np.ndarray
+
+
+@dataclass
+class ExportReport:
+    bundle_dir: Path
+    manifest: dict
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[str]:
+        return [f"{a['id']}: {'; '.join(a['parity']['failures'])}" for a in self.manifest["artifacts"]
+                if a.get("parity") and a["parity"].get("passed") is False]
+
+
+def export_bundle(config: ExportConfig, samples: InputSamples | None = None, progress: bool = False) -> ExportReport:
+    """Export `config.checkpoint` into the bundle folder `config.out`.
+
+    `samples` lets a caller pass its own calibration/parity inputs (e.g. real data from a
+    loader); without it they come from `config.calibration`.
+    """
+    from signport.train.models import model_from_checkpoint
+
+    stage_seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def finish(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stage_seconds[stage] = round(now - clock, 3)
+        clock = now
+
+    check_out_dir(config.out)
+    model, meta = model_from_checkpoint(config.checkpoint)
+    prep = Preprocessing.from_dict(meta.preprocessing)
+    head = head_from_model(
+        model, meta.labels, meta.backbone_fingerprint, model.family, meta.metrics,
+        {"kind": "checkpoint", "checkpoint": Path(config.checkpoint).name},
+    )
+    finish("load")
+
+    needs_calibration = "int8" in config.quant
+    if samples is None:
+        samples = build_input_samples(
+            config.calibration, prep, calibration_count=config.calibration_samples, parity_count=config.parity_samples,
+            needs_calibration=needs_calibration, seed=config.seed,
+        )
+    if needs_calibration and (samples.calibration is None or len(samples.calibration) == 0):
+        raise InputError("int8 export needs calibration inputs: pass --calibration DIR or --calibration synthetic")
+    finish("inputs")
+
+    parts = {p.role: p for p in export_parts(model, prep.input_kind, prep.input_shape(1), config.fused)}
+    embedding = run_module(model.backbone, samples.parity)
+    reference = Reference(embedding, run_module(model.head, embedding), head.weight, head.bias)
+    calibration = {"backbone": samples.calibration, "model": samples.calibration}
+    if samples.calibration is not None:
+        calibration["head"] = run_module(model.backbone, samples.calibration)
+    finish("reference")
+
+    context = ExportContext(model.family, list(meta.labels), meta.preprocessing, meta.backbone_fingerprint, config.name or Path(config.checkpoint).resolve().name)
+    plan = [(fmt, request) for fmt in map(get_format, config.formats) for request in fmt.requests(config, list(parts))]
+    with atomic.staged_directory(config.out) as stage:
+        manifest = base_manifest(
+            name=context.bundle_name, meta=meta, model_family=model.family, head_block=write_head_files(stage, head),
+            options={k: getattr(config, k) for k in ARTIFACT_OPTIONS},
+        )
+        for fmt, request in _progress(plan, progress):
+            part = parts[request.role]
+            target = stage / request.relative_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with quiet_toolchain_logs():
+                    artifact = fmt.export(
+                        request, part, part.for_format(model.family, fmt.name),
+                        calibration.get(request.role) if request.verdict_kind == "int8" else None, target, config, context,
+                    )
+                parity = artifact.parity_here or measure_parity(artifact, reference, samples, config)
+            except ArtifactSkipped as skipped:
+                _remove(target)
+                manifest["skipped"].append(skipped_row(request, skipped.status, str(skipped)))
+                log.info("%-40s %s: %s", request.id, skipped.status, skipped)
+                continue
+            manifest["artifacts"].append(artifact_row(stage, artifact, parity))
+            log.info("%-40s %s", request.id, _parity_summary(parity))
+        finish("artifacts")
+        if not any(a["role"] != "head" for a in manifest["artifacts"]):
+            # A head alone is useless: an app needs something that takes the input.
+            reasons = "; ".join(f"{s['id']}: {s['reason']}" for s in manifest["skipped"])
+            raise ToolchainError(f"nothing could be exported ({reasons})")
+        manifest["calibration"] = samples.describe()
+        manifest["verification"] = {
+            "reference": "PyTorch eager fp32 on the held-out parity inputs",
+            "inputs": samples.source,
+            "thresholds": vars(config.thresholds),
+            "passed": all(a["parity"].get("passed", True) for a in manifest["artifacts"]),
+        }
+        validate_manifest(manifest, stage / MANIFEST_FILE)
+        atomic.write_json(stage / MANIFEST_FILE, manifest)
+        load_manifest(stage)  # re-read and re-hash: what we commit is what a reader will see
+        report = ExportReport(Path(config.out), manifest, stage_seconds)
+        if report.failures and config.on_parity_failure == "fail":
+            raise VerdictError(
+                "parity check failed, no bundle written: " + " | ".join(report.failures)
+                + "; use a trained model and real --calibration data, loosen the thresholds, or pass --on-parity-failure warn to inspect"
+            )
+        finish("manifest")
+    return report
+
+
+def measure_parity(artifact: ExportedArtifact, reference: Reference, samples: InputSamples, config: ExportConfig) -> dict:
+    """Run the artifact through signport.runtime (the bench's and the apps' runtimes) on the
+    held-out inputs and compare with eager fp32."""
+    from signport.runtime import load_runner
+
+    request = artifact.request
+    try:
+        runner = load_runner(artifact.path, request.format, config.threads)
+        if request.role == "backbone":
+            embedding = runner.run(samples.parity)
+            metrics = parity_metrics(reference.logits, embedding @ reference.head_weight.T + reference.head_bias, reference.embedding, embedding)
+        elif request.role == "head":
+            metrics = parity_metrics(reference.logits, runner.run(reference.embedding))
+        else:
+            expected = softmax(reference.logits) if artifact.outputs_probabilities else reference.logits
+            metrics = parity_metrics(expected, runner.run(samples.parity))
+    except ToolchainError as e:
+        # The program was built but its runtime cannot execute it: an operator it lacks.
+        raise ArtifactSkipped(f"built, but {e} ({'; '.join(artifact.notes)})", status="unsupported") from e
+    verdict = parity_verdict(metrics, request.verdict_kind, config.thresholds)
+    return {"measured": True, "runtime": request.format, **metrics, **verdict}
+
+
+def check_out_dir(out: Path) -> None:
+    """Never replace a folder that is not a bundle: staged_directory swaps `out` whole."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST_FILE).is_file())):
+        raise InputError(f"--out {out} exists and is not a signport bundle; choose a new folder (an existing bundle is replaced)")
+
+
+def _progress(plan: list[tuple[object, ArtifactRequest]], enabled: bool):
+    if not enabled:
+        yield from plan
+        return
+    from tqdm import tqdm
+
+    with tqdm(plan, unit="artifact", desc="export") as bar:
+        for fmt, request in bar:
+            bar.set_postfix_str(request.id)
+            yield fmt, request
+
+
+def _parity_summary(parity: dict) -> str:
+    if not parity.get("measured"):
+        return parity.get("reason", "not measured")
+    verdict = "ok" if parity["passed"] else "FAIL " + "; ".join(parity["failures"])
+    return f"top-1 {parity['top1_agreement']:.3f}, max |Δ|/range {parity['max_logit_delta_rel_range']:.2e} [{verdict}]"
+
+
+def _remove(path: Path) -> None:
+    import shutil
+
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+

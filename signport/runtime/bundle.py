@@ -1,0 +1,85 @@
+"""A bundle as one model: backbone artifact -> embedding -> head -> logits, from the manifest alone.
+
+This is what the phone apps do (backbone through ExecuTorch or Core ML, then one small matrix
+multiply with head.bin), so the bench and the live pipeline measure the same composition.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from signport.core.errors import BundleError
+from signport.core.heads import head_from_bin
+from signport.core.manifest import load_manifest
+from signport.runtime.base import Runner, load_runner
+
+
+def select_artifact(
+    manifest: dict, *, format: str, role: str = "backbone", precision: str | None = None, delegate: str | None = None,
+    where: str | Path = "bundle",
+) -> dict:
+    """The manifest row for (format, role, precision, delegate). `precision` None prefers the
+    unquantized artifact; `delegate` None prefers the format's default (first listed)."""
+    rows = [
+        a for a in manifest["artifacts"]
+        if a["format"] == format and a["role"] == role and (delegate is None or a.get("delegate") == delegate)
+        and (precision is None or a["precision"] == precision)
+    ]
+    if not rows:
+        available = ", ".join(f"{a['format']}/{a['role']}/{a['precision']}" + (f"/{a['delegate']}" if a.get("delegate") else "") for a in manifest["artifacts"])
+        wanted = "/".join(str(p) for p in (format, role, precision or "*", delegate or "*"))
+        raise BundleError(f"{where}: no {wanted} artifact in the bundle (it has: {available or 'none'}); re-export with that format and --quant")
+    if precision is None:
+        rows.sort(key=lambda a: a["precision"] not in ("fp32", "fp16"))
+    return rows[0]
+
+
+class BundleModel:
+    """Backbone runner + head. `head_source="bin"` applies head.bin with numpy (as the apps do);
+    `"artifact"` runs the format's own head artifact instead."""
+
+    def __init__(
+        self,
+        bundle_dir: str | Path,
+        format: str = "onnx",
+        precision: str | None = None,
+        delegate: str | None = None,
+        threads: int | None = None,
+        head_source: Literal["bin", "artifact"] = "bin",
+        verify_files: bool = True,
+    ):
+        self.bundle_dir = Path(bundle_dir)
+        self.manifest = load_manifest(self.bundle_dir, verify_files=verify_files)
+        self.labels: list[str] = list(self.manifest["labels"])
+        self.preprocessing: dict = self.manifest["preprocessing"]
+        self.artifact = select_artifact(self.manifest, format=format, precision=precision, delegate=delegate, where=self.bundle_dir)
+        self.backbone: Runner = load_runner(self.bundle_dir / self.artifact["path"], format, threads)
+        head = self.manifest["head"]
+        self.head_weight, self.head_bias = head_from_bin(
+            (self.bundle_dir / head["bin"]).read_bytes(), head["num_classes"], head["embedding_size"]
+        )
+        self.head_runner: Runner | None = None
+        if head_source == "artifact":
+            head_row = select_artifact(self.manifest, format=format, role="head", where=self.bundle_dir)
+            self.head_runner = load_runner(self.bundle_dir / head_row["path"], format, threads)
+
+    @property
+    def load_seconds(self) -> float:
+        return self.backbone.load_seconds + (self.head_runner.load_seconds if self.head_runner else 0.0)
+
+    def embed(self, inputs: np.ndarray) -> np.ndarray:
+        return self.backbone.run(inputs)
+
+    def head(self, embedding: np.ndarray) -> np.ndarray:
+        if self.head_runner is not None:
+            return self.head_runner.run(embedding)
+        return embedding @ self.head_weight.T + self.head_bias
+
+    def logits(self, inputs: np.ndarray) -> np.ndarray:
+        return self.head(self.embed(inputs))
+
+    def predict(self, inputs: np.ndarray) -> list[str]:
+        return [self.labels[i] for i in self.logits(inputs).argmax(axis=1)]

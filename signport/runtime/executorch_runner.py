@@ -1,0 +1,55 @@
+"""ExecuTorch .pte through `executorch.runtime.Runtime`: the same C++ runtime and XNNPACK
+kernels that the Android and iOS apps link, here through its Python bindings."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from signport.core.errors import ToolchainError
+from signport.runtime.base import Runner, register_runner
+
+
+def set_executorch_threads(threads: int) -> None:
+    """Resize ExecuTorch's process-wide threadpool (the one XNNPACK runs on).
+
+    The pybindings expose only this global switch (`_unsafe_reset_threadpool`); it is
+    "unsafe" while another method executes, so set it at load time, not mid-inference.
+    """
+    from executorch.extension.pybindings import portable_lib
+
+    if portable_lib._threadpool_get_thread_count() != threads:
+        portable_lib._unsafe_reset_threadpool(threads)
+
+
+def executorch_backends() -> list[str]:
+    from executorch.runtime import Runtime
+
+    return list(Runtime.get().backend_registry.registered_backend_names)
+
+
+@register_runner("executorch")
+class ExecutorchRunner(Runner):
+    def _load(self) -> None:
+        import torch
+        from executorch.runtime import Runtime
+
+        self._torch = torch
+        if self.threads:
+            set_executorch_threads(self.threads)
+        try:
+            program = Runtime.get().load_program(self.path)
+            self._method = program.load_method("forward")
+        except (RuntimeError, ValueError) as e:
+            raise ToolchainError(
+                f"{self.path}: ExecuTorch could not load this program ({e}); this runtime has {', '.join(executorch_backends())}: "
+                "a .pte delegated to another backend (e.g. Core ML) runs only on a runtime built with it (the iOS app)"
+            ) from e
+        meta = self._method.metadata
+        self.input_shape = tuple(meta.input_tensor_meta(0).sizes())
+
+    def _run(self, batch: np.ndarray) -> np.ndarray:
+        try:
+            outputs = self._method.execute([self._torch.from_numpy(batch)])
+        except RuntimeError as e:
+            raise ToolchainError(f"{self.path}: ExecuTorch failed to execute the program ({e}); an operator is missing from this runtime or unsupported by its kernels") from e
+        return outputs[0].numpy()
