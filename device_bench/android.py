@@ -84,7 +84,8 @@ class AdbCommands:
         """mkdir, then one push per file the app reads: manifest, head files, the artifacts it runs."""
         head = bundle.manifest["head"]
         files = ["manifest.json", head["safetensors"], head["json"], head["bin"]]
-        files += [a["path"] for a in bundle.artifacts if a["format"] in contract.ANDROID_FORMATS]
+        files += [a["path"] for a in bundle.artifacts if a["format"] == contract.ANDROID_ARTIFACTS["format"]
+                  and a.get("delegate") in contract.ANDROID_ARTIFACTS["delegates"]]
         folders = sorted({str(PurePosixPath(self.remote_bundle, f).parent) for f in files}
                          | {str(PurePosixPath(self.out).parent)})
         commands = [self._adb("shell", "mkdir", "-p", *map(shlex.quote, folders))]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from signport.core.errors import CheckpointError
-from signport.core.heads import load_head
-from signport.core.manifest import artifact_sha256, load_manifest
+from signport.core.errors import BundleError
+from signport.core.heads import head_from_bin
+from signport.core.manifest import MANIFEST_FILE, artifact_sha256, load_manifest
 from signport.core.preprocessing import Preprocessing
 
 
@@ -58,7 +58,7 @@ class BenchBundle:
         source = self.manifest.get("source_checkpoint") or {}
         recorded = source.get("path")
         if not recorded:
-            return None, "the manifest records no source checkpoint path"
+            return None, "the manifest records no source checkpoint path (pass --checkpoint CKPT)"
         path = Path(recorded)
         if not path.is_absolute():
             path = (self.root / path).resolve()
@@ -68,20 +68,20 @@ class BenchBundle:
 
 
 def read_bundle(bundle_dir: str | Path) -> BenchBundle:
-    """Load a bundle's manifest (schema-checked; per-artifact file integrity is reported by the
-    bench as a failed row instead of aborting the whole run) and its head."""
+    """Load a bundle's manifest (schema-checked) and its head from head.bin, the file the apps
+    apply. The head files must match the manifest (every artifact's logits go through them);
+    an artifact whose bytes differ is reported as a failed row instead of aborting the run."""
     root = Path(bundle_dir)
     manifest = load_manifest(root, verify_files=False)
-    head = load_head(root / manifest["head"]["safetensors"])
-    if head.weight.shape[0] != len(manifest["labels"]):
-        raise CheckpointError(
-            f"{root / manifest['head']['safetensors']}: head has {head.weight.shape[0]} classes but the manifest lists "
-            f"{len(manifest['labels'])} labels; re-export or swap in a matching head"
-        )
-    return BenchBundle(
-        root=root,
-        manifest=manifest,
-        preprocessing=Preprocessing.from_dict(manifest["preprocessing"]),
-        head_weight=np.asarray(head.weight, np.float32),
-        head_bias=np.asarray(head.bias, np.float32),
-    )
+    head = manifest["head"]
+    for kind, digest in head["sha256"].items():
+        path = root / head[kind]
+        if not path.is_file() or artifact_sha256(path) != digest:
+            raise BundleError(f"{path} is missing or differs from {root / MANIFEST_FILE}; re-export the bundle, "
+                              "or install heads only with `signport swap-head`")
+    weight, bias = head_from_bin((root / head["bin"]).read_bytes(), head["num_classes"], head["embedding_size"])
+    if head["num_classes"] != len(manifest["labels"]):
+        raise BundleError(f"{root / MANIFEST_FILE}: the head has {head['num_classes']} classes but the manifest lists "
+                          f"{len(manifest['labels'])} labels; re-export the bundle")
+    return BenchBundle(root=root, manifest=manifest, preprocessing=Preprocessing.from_dict(manifest["preprocessing"]),
+                       head_weight=np.asarray(weight, np.float32), head_bias=np.asarray(bias, np.float32))

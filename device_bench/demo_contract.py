@@ -17,7 +17,8 @@ ANDROID_EXTRA_OUT = "out"  # --es: result path
 ANDROID_FILES_DIR = f"/sdcard/Android/data/{ANDROID_PACKAGE}/files"  # adb-writable without root
 ANDROID_BUNDLES_DIR = f"{ANDROID_FILES_DIR}/bundles"
 ANDROID_DEFAULT_OUT = f"{ANDROID_FILES_DIR}/bench/bench_result.json"
-ANDROID_FORMATS = ("executorch",)  # what BenchmarkActivity runs; other artifacts are not pushed
+# What BenchmarkActivity can run: ExecuTorch programs on XNNPACK (a Core ML-delegated .pte is for iOS).
+ANDROID_ARTIFACTS = {"format": "executorch", "delegates": ("xnnpack", None)}
 
 # iOS: ios_demo LaunchOptions.swift (launch arguments `-name value`)
 IOS_BUNDLE_ID = "dev.signport.demo"

@@ -18,30 +18,84 @@ class HeldoutSet:
     source: str  # one line for the report: what these samples are
 
 
-def synthetic_heldout(prep: Preprocessing, samples: int, seed: int) -> HeldoutSet:
-    """Random inputs of the model's exact input shape and value distribution, fixed seed.
+def synthetic_heldout(prep: Preprocessing, labels: list[str], samples: int, seed: int) -> HeldoutSet:
+    """The embedded default: labelled samples rendered by signport.data.synth for the bundle's
+    classes it knows (letters for image and landmark models, signs for clip models), from a signer
+    stream of its own; unlabelled synthetic inputs (export's generator) when it knows none."""
+    supported, render = SYNTH_RENDERERS[prep.input_kind]
+    known = [i for i, label in enumerate(labels) if label in supported()]
+    if not known:
+        from signport.export.calibration import synthetic_inputs
 
-    Images and clips are uniform random uint8 pixels normalized with the bundle's mean/std;
-    landmarks are uniform in the normalized image square. They have no labels, so parity is
-    agreement and |Δlogit| only (no accuracy).
-    """
-    rng = np.random.default_rng(seed)
-    if prep.input_kind == "landmarks":
-        inputs = rng.uniform(0.1, 0.9, (samples, *prep.input_shape()[1:])).astype(np.float32)
-        what = "landmarks uniform in [0.1, 0.9]"
-    else:
-        h, w = prep.input_size
-        frames = int(prep.clip_length or 1) if prep.input_kind == "clip" else 1
-        pixels = rng.integers(0, 256, (samples, frames, h, w, 3), dtype=np.uint8)
-        normalized = np.stack([[normalize_image(f, prep) for f in clip] for clip in pixels])  # (N, T, 3, H, W)
-        inputs = normalized.transpose(0, 2, 1, 3, 4) if prep.input_kind == "clip" else normalized[:, 0]
-        what = "uniform random uint8 pixels normalized with the bundle's mean/std"
+        return HeldoutSet(synthetic_inputs(prep, samples, seed), None,
+                          f"synthetic: {samples} unlabelled inputs of the model's shape (export's generator), seed {seed}; "
+                          "signport.data.synth renders none of the bundle's classes, so accuracy is not measured")
+    from signport.data.synth import signer_for_index
+
+    rng = np.random.default_rng([seed, SYNTH_STREAM])
+    targets = [known[k % len(known)] for k in range(samples)]
+    inputs = [render(labels[t], signer_for_index(seed + SYNTH_STREAM, "default", k % SYNTH_SIGNERS), rng, prep)
+              for k, t in enumerate(targets)]
     return HeldoutSet(
-        np.ascontiguousarray(inputs, np.float32),
-        None,
-        f"synthetic: {samples} samples of the model's input shape ({what}), seed {seed}; "
-        "signport.data.synth is not installed, so these carry no labels and accuracy is not measured",
+        np.ascontiguousarray(np.stack(inputs), np.float32), np.asarray(targets),
+        f"synthetic: {samples} samples rendered by signport.data.synth over {len(known)} of the bundle's classes, "
+        f"{SYNTH_SIGNERS} signers, seed {seed} (accuracy means something only for a model trained on synthetic data)",
     )
+
+
+SYNTH_STREAM = 7919  # keeps the bench's signers apart from the ones `signport data synth` writes for training
+SYNTH_SIGNERS = 8
+
+
+def _synth_letters() -> set[str]:
+    from signport.data.synth import HANDSHAPES
+
+    return set(HANDSHAPES) | {"nothing"}
+
+
+def _render_letter_image(label: str, signer, rng, prep: Preprocessing) -> np.ndarray:
+    from signport.data.synth import render_letter
+
+    image, _ = render_letter(label, signer, rng, size=int(prep.input_size[0]))
+    return normalize_image(_resize(image, prep), prep)
+
+
+def _render_letter_landmarks(label: str, signer, rng, prep: Preprocessing) -> np.ndarray:
+    from signport.data.synth import letter_landmarks
+
+    return letter_landmarks(label, signer, rng).reshape(-1)
+
+
+def _synth_landmark_letters() -> set[str]:
+    return _synth_letters() - {"nothing"}  # no hand, no landmarks
+
+
+def _synth_glosses() -> set[str]:
+    from signport.data.synth import CLIP_GLOSSES
+
+    return set(CLIP_GLOSSES)
+
+
+def _render_clip(label: str, signer, rng, prep: Preprocessing) -> np.ndarray:
+    from signport.data.synth import render_clip
+
+    frames, _, _ = render_clip(label, signer, rng, frames=int(prep.clip_length), size=int(prep.input_size[0]))
+    return np.stack([normalize_image(_resize(f, prep), prep) for f in frames], axis=1)  # (3, T, H, W)
+
+
+def _resize(rgb: np.ndarray, prep: Preprocessing) -> np.ndarray:
+    import cv2
+
+    h, w = prep.input_size
+    return rgb if rgb.shape[:2] == (h, w) else cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA)
+
+
+# input kind -> (the labels signport.data.synth can render, render(label, signer, rng, prep) -> one model input)
+SYNTH_RENDERERS = {
+    "image": (_synth_letters, _render_letter_image),
+    "landmarks": (_synth_landmark_letters, _render_letter_landmarks),
+    "clip": (_synth_glosses, _render_clip),
+}
 
 
 def real_heldout(path: Path, prep: Preprocessing, labels: list[str], samples: int, seed: int) -> HeldoutSet:

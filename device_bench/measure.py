@@ -59,11 +59,29 @@ def register_stage(name: str, imports: tuple[str, ...] = ()):
 
 @register_stage("runner")
 def _runner_stage(request: MeasureRequest, x: np.ndarray) -> Stage:
-    from signport.device_bench.runners import load_runner
+    """One artifact (or the eager checkpoint) through signport.runtime, as the bench's parity check runs it."""
+    from signport.runtime import RUNNERS, load_runner
 
     opts = request.options
-    runner = load_runner(opts["artifact_path"], opts["format"], request.threads, opts.get("compute_units"))
-    return Stage(lambda: runner.run(x), runner.load_seconds, getattr(runner, "threads", None))
+    if opts.get("compute_units"):  # Core ML: one measurement per compute-unit setting
+        runner = RUNNERS[opts["format"]](Path(opts["artifact_path"]), request.threads, compute_units=opts["compute_units"])
+    else:
+        runner = load_runner(opts["artifact_path"], opts["format"], request.threads)
+    return Stage(lambda: runner.run(x), runner.load_seconds, threads_in_effect(opts["format"]))
+
+
+def threads_in_effect(fmt: str) -> int | None:
+    """The thread count the runtime reports after loading, where it reports one: ExecuTorch's
+    process-wide XNNPACK threadpool, torch's intra-op pool; None for ONNX Runtime and Core ML."""
+    if fmt == "executorch":
+        from executorch.extension.pybindings import portable_lib
+
+        return portable_lib._threadpool_get_thread_count()
+    if fmt == "pytorch":
+        import torch
+
+        return torch.get_num_threads()
+    return None
 
 
 @register_stage("preprocess", imports=("cv2",))
@@ -189,7 +207,7 @@ def _os_thread_count() -> int | None:
 
 
 def _runtime_imports(request: MeasureRequest) -> tuple[str, ...]:
-    from signport.device_bench.runners import RUNTIME_MODULES
+    from signport.device_bench.runtimes import RUNTIME_MODULES
 
     fmt = request.options.get("format")
     return (RUNTIME_MODULES[fmt],) if request.stage == "runner" and fmt in RUNTIME_MODULES else ()

@@ -1,42 +1,29 @@
-"""Parity metrics and verdicts: does an exported artifact give the answers the reference gives?
+"""Parity of an artifact with the reference, as the bench reports it.
 
-Pure functions over arrays; the bench run feeds them logits and embeddings.
+The core metrics and the verdict are export's own (signport.export.parity), so a bundle is judged
+by the same rules when it is written and when it is benchmarked; the bench adds what only a
+labelled held-out set or a report needs: mean |Δlogit|, where predictions moved, accuracy and its
+per-class and confusion-matrix deltas.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import numpy as np
 
+from signport.export.config import ParityThresholds
+from signport.export.parity import parity_metrics, parity_verdict
 
-@dataclass(frozen=True)
-class ParityThresholds:
-    """Pass conditions for one precision. `max_delta_ratio` bounds max|Δlogit| relative to the
-    reference's logit range (max - min over the held-out set); None means not checked."""
+__all__ = ["ParityThresholds", "artifact_parity_metrics", "confusion_matrix", "parity_verdict", "per_class_accuracy",
+           "verdict_kind"]
 
-    min_agreement: float
-    max_delta_ratio: float | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+# An artifact's precision -> the verdict export applies to it ("float": fp32 rules, "int8": agreement only).
+VERDICT_KINDS = {"fp32": "float", "float32": "float", "fp16": "float", "float16": "float", "int8": "int8"}
 
 
-# Defaults from issue #5: fp32 must match eager to rounding; int8 may flip at most 2 % of answers.
-DEFAULT_THRESHOLDS: dict[str, ParityThresholds] = {
-    "fp32": ParityThresholds(min_agreement=1.0, max_delta_ratio=1e-3),
-    "fp16": ParityThresholds(min_agreement=0.99, max_delta_ratio=1e-2),
-    "int8": ParityThresholds(min_agreement=0.98),
-}
-
-PRECISION_ALIASES = {"float32": "fp32", "float16": "fp16", "qint8": "int8", "int8-pt2e": "int8", "int8-qdq": "int8"}
-
-
-def precision_class(precision: str) -> str | None:
-    """The thresholds key for an artifact's precision string ("fp32", "int8", "float16", ...)."""
+def verdict_kind(precision: str) -> str | None:
+    """"float" or "int8" for an artifact's precision ("fp32", "fp16", "int8", "int8-pt2e", ...); None if unknown."""
     key = precision.strip().lower()
-    key = PRECISION_ALIASES.get(key, key)
-    return key if key in DEFAULT_THRESHOLDS else None
+    return VERDICT_KINDS.get(key) or ("int8" if key.startswith("int8") else None)
 
 
 def confusion_matrix(truth: np.ndarray, predicted: np.ndarray, num_classes: int) -> np.ndarray:
@@ -54,65 +41,30 @@ def per_class_accuracy(truth: np.ndarray, predicted: np.ndarray, num_classes: in
         return np.where(support > 0, np.diag(matrix) / np.maximum(support, 1), np.nan)
 
 
-def logit_parity(reference: np.ndarray, candidate: np.ndarray, labels: np.ndarray | None = None) -> dict:
-    """Agreement, |Δlogit| statistics and (with ground truth) accuracy deltas of `candidate` vs `reference`.
-
-    Both are (N, C) logits for the same N inputs. Without labels the confusion matrices are
-    replaced by the reference-vs-candidate prediction matrix (its off-diagonal = disagreements).
-    """
-    reference = np.asarray(reference, np.float64)
-    candidate = np.asarray(candidate, np.float64)
-    if reference.shape != candidate.shape:
-        raise ValueError(f"logit shapes differ: reference {reference.shape} vs candidate {candidate.shape}")
-    num_classes = reference.shape[1]
-    ref_pred, cand_pred = reference.argmax(1), candidate.argmax(1)
-    delta = np.abs(candidate - reference)
-    logit_range = float(reference.max() - reference.min())
-    metrics = {
-        "samples": int(reference.shape[0]),
-        "agreement": float((ref_pred == cand_pred).mean()),
-        "disagreements": int((ref_pred != cand_pred).sum()),
-        "max_abs_logit_delta": float(delta.max()),
-        "mean_abs_logit_delta": float(delta.mean()),
-        "reference_logit_range": logit_range,
-        "max_delta_ratio": float(delta.max() / logit_range) if logit_range > 0 else float("inf"),
-        "prediction_matrix": confusion_matrix(ref_pred, cand_pred, num_classes).tolist(),
-    }
+def artifact_parity_metrics(
+    reference_logits: np.ndarray, logits: np.ndarray, labels: np.ndarray | None = None,
+    reference_embedding: np.ndarray | None = None, embedding: np.ndarray | None = None,
+) -> dict:
+    """Export's parity metrics (top1_agreement, max_abs_logit_delta, max_logit_delta_rel_range,
+    logit_range, embedding cosine) plus mean |Δlogit|, the reference-vs-artifact prediction matrix
+    and, with ground truth, accuracy, per-class accuracy deltas and the confusion-matrix delta."""
+    metrics = parity_metrics(reference_logits, logits, reference_embedding, embedding)
+    reference_pred = np.asarray(reference_logits).argmax(1)
+    predicted = np.asarray(logits).argmax(1)
+    num_classes = np.asarray(logits).shape[1]
+    metrics.update(
+        disagreements=int((reference_pred != predicted).sum()),
+        mean_abs_logit_delta=float(np.abs(np.asarray(logits, np.float64) - np.asarray(reference_logits, np.float64)).mean()),
+        prediction_matrix=confusion_matrix(reference_pred, predicted, num_classes).tolist(),
+    )
     if labels is not None:
         labels = np.asarray(labels, np.int64)
-        ref_acc = per_class_accuracy(labels, ref_pred, num_classes)
-        cand_acc = per_class_accuracy(labels, cand_pred, num_classes)
+        delta = per_class_accuracy(labels, predicted, num_classes) - per_class_accuracy(labels, reference_pred, num_classes)
         metrics.update(
-            reference_accuracy=float((ref_pred == labels).mean()),
-            accuracy=float((cand_pred == labels).mean()),
-            per_class_accuracy_delta=[None if np.isnan(d) else float(d) for d in cand_acc - ref_acc],
-            confusion_delta=(
-                confusion_matrix(labels, cand_pred, num_classes) - confusion_matrix(labels, ref_pred, num_classes)
-            ).tolist(),
+            reference_accuracy=float((reference_pred == labels).mean()),
+            accuracy=float((predicted == labels).mean()),
+            per_class_accuracy_delta=[None if np.isnan(d) else float(d) for d in delta],
+            confusion_delta=(confusion_matrix(labels, predicted, num_classes)
+                             - confusion_matrix(labels, reference_pred, num_classes)).tolist(),
         )
     return metrics
-
-
-def embedding_parity(reference: np.ndarray, candidate: np.ndarray) -> dict:
-    """Cosine similarity per sample between (N, D) embeddings: min and mean."""
-    reference = np.asarray(reference, np.float64)
-    candidate = np.asarray(candidate, np.float64)
-    norms = np.linalg.norm(reference, axis=1) * np.linalg.norm(candidate, axis=1)
-    cosine = (reference * candidate).sum(1) / np.maximum(norms, 1e-12)
-    return {"cosine_min": float(cosine.min()), "cosine_mean": float(cosine.mean())}
-
-
-def parity_verdict(metrics: dict, thresholds: ParityThresholds) -> tuple[bool, list[str]]:
-    """(passed, reasons for failure) of logit_parity `metrics` against `thresholds`."""
-    reasons = []
-    if metrics["agreement"] < thresholds.min_agreement:
-        reasons.append(
-            f"top-1 agreement {metrics['agreement']:.2%} < {thresholds.min_agreement:.2%} "
-            f"({metrics['disagreements']} of {metrics['samples']} differ)"
-        )
-    if thresholds.max_delta_ratio is not None and metrics["max_delta_ratio"] > thresholds.max_delta_ratio:
-        reasons.append(
-            f"max|Δlogit| {metrics['max_abs_logit_delta']:.3g} > {thresholds.max_delta_ratio:g} × logit range "
-            f"{metrics['reference_logit_range']:.3g}"
-        )
-    return not reasons, reasons

@@ -57,7 +57,7 @@ def latency_distribution(rows: list[dict], label: str, path: Path) -> Path | Non
 def accuracy_vs_latency(parity_rows: list[dict], latency_rows: list[dict], labelled: bool, label: str, path: Path) -> Path | None:
     """One point per artifact: p50 latency against accuracy (labelled data) or top-1 agreement with the reference."""
     p50 = {r["artifact_id"]: r["latency_ms"]["p50"] for r in latency_rows if r.get("status") == "ok"}
-    metric = "accuracy" if labelled else "agreement"
+    metric = "accuracy" if labelled else "top1_agreement"
     points = [(p50[r["artifact_id"]], r["metrics"][metric], r) for r in parity_rows if r.get("metrics") and r["artifact_id"] in p50]
     if not points:
         return None

@@ -94,23 +94,22 @@ def summary_table(runs: list[dict]) -> Table:
 
 def parity_table(parity: dict) -> Table:
     labelled = parity["labelled"]
-    columns = ["artifact", "format", "precision", "role", "verdict", "top-1 agreement", "max |Δlogit|",
+    columns = ["artifact", "format", "precision", "role", "delegate", "verdict", "top-1 agreement", "max |Δlogit|",
                "max |Δlogit| / logit range", "mean |Δlogit|", "embedding cosine (min)"]
     columns += ["accuracy: reference → artifact", "worst class Δ accuracy"] if labelled else []
     columns += ["thresholds"]
     rows = []
     for row in parity["artifacts"]:
         m = row.get("metrics") or {}
-        cells = [row["artifact_id"], row["format"], row["precision"], row["role"],
+        cells = [row["artifact_id"], row["format"], row["precision"], row["role"], row.get("delegate") or "—",
                  status_cell(row["status"], "; ".join(row.get("reasons", []))),
-                 pct(m.get("agreement")), g3(m.get("max_abs_logit_delta")), g3(m.get("max_delta_ratio")),
-                 g3(m.get("mean_abs_logit_delta")), g3(m.get("cosine_min"))]
+                 pct(m.get("top1_agreement")), g3(m.get("max_abs_logit_delta")), g3(m.get("max_logit_delta_rel_range")),
+                 g3(m.get("mean_abs_logit_delta")), g3(m.get("embedding_cosine_min"))]
         if labelled:
             deltas = [d for d in m.get("per_class_accuracy_delta", []) if d is not None]
             cells += [f"{pct(m.get('reference_accuracy'))} → {pct(m.get('accuracy'))}" if m else "—",
                       f"{min(deltas):+.2%}" if deltas else "—"]
-        thresholds = {k: v for k, v in (row.get("thresholds") or {}).items() if v is not None}
-        cells.append(", ".join(f"{k} {v}" for k, v in thresholds.items()) + f" ({row['thresholds_source']})" if thresholds else "—")
+        cells.append(", ".join(f"{k} {v}" for k, v in (row.get("thresholds") or {}).items()) or "—")
         rows.append(cells)
     return Table(columns, rows, caption="Parity of every artifact against the reference on the same held-out inputs")
 
@@ -198,8 +197,12 @@ def run_sections(run: dict, plot_dir: Path) -> list[Section]:
 
     parity = run.get("parity")
     if parity:
+        thresholds = parity.get("thresholds") or {}
+        rules = (f"Verdicts ({thresholds.get('source', 'default')} thresholds): float artifacts need top-1 agreement "
+                 f">= {thresholds.get('fp32_min_top1_agreement')} and max |Δlogit| <= {thresholds.get('fp32_max_logit_delta')} × "
+                 f"logit range; int8 artifacts top-1 agreement >= {thresholds.get('int8_min_top1_agreement')}.")
         section = Section(f"Parity — {where}", [f"Reference: {parity['reference']['description']}.",
-                                                 f"Held-out set: {parity['heldout']}."], [parity_table(parity)])
+                                                 f"Held-out set: {parity['heldout']}.", rules], [parity_table(parity)])
         _add_figure(section, plots.accuracy_vs_latency(parity["artifacts"], run.get("results", []), parity["labelled"],
                                                        label, plot_dir / "accuracy_vs_latency.png"),
                     f"{'Accuracy' if parity['labelled'] else 'Agreement'} vs p50 latency per artifact ({label})")

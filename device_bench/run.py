@@ -15,44 +15,28 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from signport.core.errors import CheckpointError, InputError, SignportError
+from signport.core.errors import InputError
 from signport.device_bench.bundle import BenchBundle
 from signport.device_bench.config import BenchConfig
 from signport.device_bench.heldout import HeldoutSet, real_heldout, synthetic_heldout
 from signport.device_bench.measure import MeasureRequest, measure_in_subprocess
-from signport.device_bench.parity import (
-    DEFAULT_THRESHOLDS,
-    ParityThresholds,
-    embedding_parity,
-    logit_parity,
-    parity_verdict,
-    precision_class,
-)
+from signport.device_bench.parity import ParityThresholds, artifact_parity_metrics, parity_verdict, verdict_kind
 from signport.device_bench.pipeline import frame_budget, overall_gate, stage
 from signport.device_bench.profiles import DeviceProfile, available_cores, resolve_threads
+from signport.device_bench.reference import (
+    Reference,
+    artifact_outputs,
+    artifact_reference,
+    eager_reference,
+    resolve_checkpoint,
+)
 from signport.device_bench.results import utc_now
-from signport.device_bench.runners import COREML_COMPUTE_UNITS, RUNTIME_NAMES, load_runner
+from signport.device_bench.runtimes import COREML_COMPUTE_UNITS, runtime_name, unavailable_reason
 from signport.device_bench.stats import latency_stats, macs_per_second
 
 EAGER_BASELINE_ID = "pytorch-eager-fp32"
-# Runtimes that exist only on some operating systems: format -> (platform.system(), why not here).
-PLATFORM_ONLY = {"coreml": ("Darwin", "not available here: needs macOS")}
 SAMPLES_KEPT = 2000  # raw latency samples stored per row, for plots re-drawn by `bench report`
 CAMERA_FRAME_SHAPE = (480, 640, 3)
-
-
-@dataclass
-class Reference:
-    kind: str  # "eager-checkpoint" | "fp32-artifact"
-    description: str
-    logits: np.ndarray
-    embeddings: np.ndarray | None
-    artifact_id: str | None = None
-    checkpoint: Path | None = None
-
-    def to_dict(self) -> dict:
-        return {"kind": self.kind, "description": self.description, "artifact_id": self.artifact_id,
-                "checkpoint": str(self.checkpoint) if self.checkpoint else None}
 
 
 # ---------------------------------------------------------------- host facts
@@ -72,120 +56,33 @@ def host_description() -> dict:
 def heldout_for(bundle: BenchBundle, config: BenchConfig) -> HeldoutSet:
     if config.data is not None:
         return real_heldout(Path(config.data), bundle.preprocessing, bundle.labels, config.samples, config.seed)
-    return synthetic_heldout(bundle.preprocessing, config.samples, config.seed)
-
-
-def resolve_checkpoint(bundle: BenchBundle, override: Path | None) -> tuple[Path | None, str]:
-    """(checkpoint for the eager reference and baseline, why that one / why none)."""
-    from signport.core.checkpoint import read_checkpoint_meta
-
-    if override is not None:
-        meta = read_checkpoint_meta(override)
-        if meta.backbone_fingerprint != bundle.manifest["backbone_fingerprint"]:
-            raise CheckpointError(
-                f"--checkpoint {override}: its backbone is not the one {bundle.root} was exported from "
-                "(fingerprints differ); pass the bundle's source checkpoint"
-            )
-        return Path(override), f"--checkpoint {override}"
-    path, why = bundle.source_checkpoint()
-    if path is None:
-        return None, why
-    if read_checkpoint_meta(path).backbone_fingerprint != bundle.manifest["backbone_fingerprint"]:
-        return None, f"the source checkpoint {path} no longer matches the bundle's backbone fingerprint"
-    return path, why
-
-
-def eager_reference(bundle: BenchBundle, checkpoint: Path, why: str, inputs: np.ndarray) -> Reference:
-    """Embeddings from the eager backbone, logits through the bundle's current head (what the
-    apps compute), so a swapped head is judged against itself."""
-    import torch
-
-    from signport.train.models import model_from_checkpoint
-
-    model, _ = model_from_checkpoint(checkpoint)
-    with torch.inference_mode():
-        embeddings = np.concatenate([
-            model.backbone(torch.from_numpy(batch)).numpy() for batch in np.array_split(inputs, max(1, len(inputs) // 16))
-        ])
-    return Reference("eager-checkpoint", f"eager PyTorch from {why}", bundle.apply_head(embeddings), embeddings,
-                     checkpoint=checkpoint)
-
-
-def artifact_reference(bundle: BenchBundle, inputs: np.ndarray, threads: int, why_no_checkpoint: str) -> Reference:
-    """Fallback when the checkpoint is not here: the first fp32 artifact that runs on this host."""
-    problems = []
-    for artifact in _reference_candidates(bundle):
-        try:
-            logits, embeddings = artifact_outputs(bundle, artifact, inputs, threads, None)
-        except Exception as e:  # try the next fp32 artifact; all problems are reported if none runs
-            problems.append(f"{artifact['id']}: {e}")
-            continue
-        description = f"fp32 artifact {artifact['id']} (no eager reference: {why_no_checkpoint})"
-        return Reference("fp32-artifact", description, logits, embeddings, artifact_id=artifact["id"])
-    raise InputError(
-        f"{bundle.root}: no reference for parity ({why_no_checkpoint}; no fp32 artifact runs here"
-        f"{': ' + '; '.join(problems) if problems else ''}); pass --checkpoint CKPT"
-    )
-
-
-def _reference_candidates(bundle: BenchBundle) -> list[dict]:
-    order = {"executorch": 0, "onnx": 1, "coreml": 2}
-    runnable = [a for a in bundle.artifacts if precision_class(a["precision"]) == "fp32" and a["role"] in ("backbone", "model")
-                and _unavailable_reason(a["format"]) is None]
-    return sorted(runnable, key=lambda a: order.get(a["format"], 9))
-
-
-def artifact_outputs(
-    bundle: BenchBundle, artifact: dict, inputs: np.ndarray, threads: int, reference_embeddings: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """(logits, embeddings or None) of one artifact on the held-out set, one sample per call
-    (batch 1, as on a phone). Backbones go through the bundle's head; heads eat the reference's
-    embeddings."""
-    runner = load_runner(bundle.artifact_path(artifact), artifact["format"], threads)
-    if artifact["role"] == "head":
-        if reference_embeddings is None:
-            raise InputError("a head artifact needs reference embeddings; pass --checkpoint")
-        inputs = reference_embeddings
-    outputs = np.concatenate([np.asarray(runner.run(x[None])).reshape(1, -1) for x in inputs])
-    if artifact["role"] == "backbone":
-        expected = bundle.manifest["embedding_size"]
-        if outputs.shape[1] != expected:
-            raise SignportError(f"outputs {outputs.shape[1]}-d embeddings, the manifest says {expected}-d")
-        return bundle.apply_head(outputs), outputs
-    if outputs.shape[1] != len(bundle.labels):
-        raise SignportError(f"outputs {outputs.shape[1]} logits for {len(bundle.labels)} labels")
-    return outputs, None
+    return synthetic_heldout(bundle.preprocessing, bundle.labels, config.samples, config.seed)
 
 
 # ---------------------------------------------------------------- parity
 
-def thresholds_for(artifact: dict, config: BenchConfig) -> tuple[ParityThresholds | None, str]:
-    """(thresholds, where they came from): CLI flags over the manifest's over the defaults."""
-    key = precision_class(artifact["precision"])
-    if key is None:
-        return None, f"no thresholds for precision {artifact['precision']!r}"
-    values, source = DEFAULT_THRESHOLDS[key].to_dict(), "default"
-    from_manifest = ((artifact.get("parity") or {}).get("thresholds")) or {}
-    if from_manifest:
-        values.update({k: v for k, v in from_manifest.items() if k in values})
+def parity_thresholds(bundle: BenchBundle, config: BenchConfig) -> tuple[ParityThresholds, str]:
+    """(thresholds, where they came from): command-line flags over the ones the bundle was
+    verified with at export (manifest "verification") over export's defaults."""
+    values, source = vars(ParityThresholds()).copy(), "default"
+    recorded = (bundle.manifest.get("verification") or {}).get("thresholds") or {}
+    if recorded:
+        values.update({k: v for k, v in recorded.items() if k in values})
         source = "manifest"
-    flags = {
-        "fp32": {"max_delta_ratio": config.fp32_max_delta_ratio, "min_agreement": config.fp32_min_agreement},
-        "int8": {"min_agreement": config.int8_min_agreement},
-    }.get(key, {})
+    flags = {"fp32_max_logit_delta": config.fp32_max_delta_ratio, "fp32_min_top1_agreement": config.fp32_min_agreement,
+             "int8_min_top1_agreement": config.int8_min_agreement}
     given = {k: v for k, v in flags.items() if v is not None}
     if given:
         values.update(given)
-        source = "command line"
+        source = "command line" if not recorded else "command line over manifest"
     return ParityThresholds(**values), source
 
 
-def artifact_parity(
-    bundle: BenchBundle, artifact: dict, heldout: HeldoutSet, reference: Reference, threads: int, config: BenchConfig
-) -> dict:
+def artifact_parity(bundle: BenchBundle, artifact: dict, heldout: HeldoutSet, reference: Reference, threads: int,
+                    thresholds: ParityThresholds) -> dict:
     row = {"artifact_id": artifact["id"], "format": artifact["format"], "precision": artifact["precision"],
-           "role": artifact["role"], "runtime": RUNTIME_NAMES.get(artifact["format"], artifact["format"])}
-    unavailable = _unavailable_reason(artifact["format"])
+           "role": artifact["role"], "delegate": artifact.get("delegate"), "runtime": runtime_name(artifact["format"])}
+    unavailable = unavailable_reason(artifact["format"], artifact.get("delegate"))
     if unavailable:
         return {**row, "status": "unavailable", "reasons": [unavailable]}
     if artifact["id"] == reference.artifact_id:
@@ -194,23 +91,15 @@ def artifact_parity(
     try:
         logits, embeddings = artifact_outputs(bundle, artifact, heldout.inputs, threads, reference.embeddings)
     except Exception as e:  # a broken artifact is a red row with its error, never a crash of the run
-        return {**row, "status": "error", "reasons": problems + [f"failed to load or run: {type(e).__name__}: {e}"]}
-    metrics = logit_parity(reference.logits, logits, heldout.labels)
-    if embeddings is not None and reference.embeddings is not None:
-        metrics.update(embedding_parity(reference.embeddings, embeddings))
-    thresholds, source = thresholds_for(artifact, config)
-    if thresholds is None:
-        passed, reasons = False, [f"{source}: pass thresholds on the command line"]
+        return {**row, "status": "error", "reasons": problems + [f"failed to load or run: {e}"]}
+    metrics = artifact_parity_metrics(reference.logits, logits, heldout.labels, reference.embeddings, embeddings)
+    kind = verdict_kind(artifact["precision"])
+    if kind is None:
+        verdict = {"passed": False, "thresholds": {}, "failures": [f"no parity rule for precision {artifact['precision']!r}"]}
     else:
-        passed, reasons = parity_verdict(metrics, thresholds)
-    reasons = problems + reasons
-    return {**row, "status": "pass" if passed and not problems else "fail", "reasons": reasons, "metrics": metrics,
-            "thresholds": thresholds.to_dict() if thresholds else None, "thresholds_source": source}
-
-
-def _unavailable_reason(fmt: str) -> str | None:
-    required = PLATFORM_ONLY.get(fmt)
-    return required[1] if required and platform.system() != required[0] else None
+        verdict = parity_verdict(metrics, kind, thresholds)
+    return {**row, "status": "pass" if verdict["passed"] and not problems else "fail",
+            "reasons": problems + verdict["failures"], "metrics": metrics, "thresholds": verdict["thresholds"]}
 
 
 # ---------------------------------------------------------------- latency
@@ -224,13 +113,15 @@ class LatencyTarget:
     precision: str
     compute_units: str | None = None
     baseline: bool = False
+    delegate: str | None = None
 
 
 def latency_targets(bundle: BenchBundle, checkpoint: Path | None) -> list[LatencyTarget]:
     targets = [LatencyTarget(EAGER_BASELINE_ID, "pytorch", checkpoint, "model", "fp32", baseline=True)] if checkpoint else []
     for a in bundle.artifacts:
-        units = COREML_COMPUTE_UNITS if a["format"] == "coreml" and _unavailable_reason("coreml") is None else (None,)
-        targets += [LatencyTarget(a["id"], a["format"], bundle.artifact_path(a), a["role"], a["precision"], u) for u in units]
+        units = COREML_COMPUTE_UNITS if a["format"] == "coreml" and unavailable_reason("coreml") is None else (None,)
+        targets += [LatencyTarget(a["id"], a["format"], bundle.artifact_path(a), a["role"], a["precision"], u,
+                                  delegate=a.get("delegate")) for u in units]
     return targets
 
 
@@ -239,10 +130,11 @@ def latency_row(target: LatencyTarget, measurement: dict, request_base: dict, la
     fps, load_ms, iterations, warmup) plus host-only facts (status, RSS, affinity, raw samples)."""
     coreml = target.fmt == "coreml"
     row = {
-        "artifact_id": target.artifact_id, "runtime": RUNTIME_NAMES.get(target.fmt, target.fmt),
+        "artifact_id": target.artifact_id, "runtime": runtime_name(target.fmt),
         # Core ML has compute units and schedules its own threads; the CPU runtimes are the reverse.
         "compute_units": target.compute_units or (", ".join(COREML_COMPUTE_UNITS) if coreml else None),
         "threads": None if coreml else request_base["threads"], "format": target.fmt, "precision": target.precision,
+        "delegate": target.delegate,
         "role": target.role, "baseline": target.baseline, "label": label, "status": measurement["status"],
     }
     if measurement["status"] != "ok":
@@ -269,7 +161,7 @@ def measure_latency(
 ) -> list[dict]:
     rows = []
     for target in tqdm(targets, desc="latency", unit="runtime", leave=False):
-        unavailable = _unavailable_reason(target.fmt)
+        unavailable = unavailable_reason(target.fmt, target.delegate)
         if unavailable:
             measurement = {"status": "unavailable", "error": unavailable}
         else:
@@ -413,13 +305,14 @@ def bench_on_host(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfi
     if config.parity or config.latency:
         # Latency alone needs one reference embedding (the input of head artifacts), not the whole set.
         inputs = heldout.inputs if config.parity else heldout.inputs[:1]
-        reference = (eager_reference(bundle, checkpoint, checkpoint_why, inputs) if checkpoint
+        reference = (eager_reference(bundle, checkpoint, checkpoint_why, inputs, threads) if checkpoint
                      else artifact_reference(bundle, inputs, threads, checkpoint_why))
     if config.parity:
-        rows = [artifact_parity(bundle, a, heldout, reference, threads, config)
+        thresholds, thresholds_source = parity_thresholds(bundle, config)
+        rows = [artifact_parity(bundle, a, heldout, reference, threads, thresholds)
                 for a in tqdm(bundle.artifacts, desc="parity", unit="artifact", leave=False)]
-        run["parity"] = {"reference": reference.to_dict(), "heldout": heldout.source,
-                         "labelled": heldout.labels is not None, "artifacts": rows}
+        run["parity"] = {"reference": reference.to_dict(), "heldout": heldout.source, "labelled": heldout.labels is not None,
+                         "thresholds": {**vars(thresholds), "source": thresholds_source}, "artifacts": rows}
     if config.latency:
         with tempfile.TemporaryDirectory(prefix="signport-bench-") as tmp:
             workdir = Path(tmp)

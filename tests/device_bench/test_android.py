@@ -53,16 +53,19 @@ def test_device_checks_say_what_is_missing():
         check_device_ready([], "R58M123ABC")
 
 
-def test_push_sends_manifest_head_and_only_executorch_artifacts(tiny_bundle):
+def test_push_sends_manifest_head_and_only_xnnpack_executorch_artifacts(tiny_bundle):
     out = f"{contract.ANDROID_FILES_DIR}/bench/tiny-landmarks-1.json"
     commands = AdbCommands("adb", "R58M123ABC", "tiny-landmarks", out).push(read_bundle(tiny_bundle))
     remote = f"{contract.ANDROID_BUNDLES_DIR}/tiny-landmarks"
-    assert commands[0] == ["adb", "-s", "R58M123ABC", "shell", "mkdir", "-p", f"{contract.ANDROID_FILES_DIR}/bench", remote]
+    assert commands[0][:6] == ["adb", "-s", "R58M123ABC", "shell", "mkdir", "-p"]
     assert all(c[:4] == ["adb", "-s", "R58M123ABC", "push"] for c in commands[1:])
     pushes = {c[5]: c[4] for c in commands[1:]}
     assert set(pushes) == {f"{remote}/{f}" for f in ("manifest.json", "head.safetensors", "head.json", "head.bin",
-                                                     "backbone_fp32.pte", "backbone_int8.pte")}
-    assert pushes[f"{remote}/backbone_int8.pte"] == str(tiny_bundle / "backbone_int8.pte")
+                                                     "executorch/backbone-fp32.pte", "executorch/head-fp32.pte")}
+    assert pushes[f"{remote}/executorch/backbone-fp32.pte"] == str(tiny_bundle / "executorch" / "backbone-fp32.pte")
+    # the Core ML-delegated program is for iOS: not pushed to an Android phone
+    assert any(a["delegate"] == "coreml" for a in read_bundle(tiny_bundle).artifacts)
+    assert f"{contract.ANDROID_FILES_DIR}/bench" in commands[0] and f"{remote}/executorch" in commands[0]
 
 
 def test_start_command_matches_the_benchmark_activity_contract():
@@ -122,7 +125,7 @@ def test_android_flow_pushes_starts_polls_and_pulls_a_validated_result(tiny_bund
     assert result == make_phone_result() and local.parent == tmp_path
     assert phone.out == f"{contract.ANDROID_FILES_DIR}/bench/tiny-landmarks-20250101-120000.json"
     verbs = [c[3] if c[1] == "-s" else c[1] for c in phone.commands]
-    assert verbs[0] == "devices" and verbs.count("push") == 6 and verbs[-1] == "pull"
+    assert verbs[0] == "devices" and verbs.count("push") == 6 and verbs[-1] == "pull"  # 4 bundle files + 2 programs
     assert sum(1 for c in phone.commands if c[3:5] == ["shell", "ls"]) == 2  # polled until the file appeared
 
 

@@ -4,7 +4,6 @@ eager PyTorch, each timed in its own subprocess."""
 from __future__ import annotations
 
 import json
-import platform
 import shutil
 from pathlib import Path
 
@@ -17,7 +16,13 @@ from signport.device_bench.profiles import EMULATED_LABEL, available_cores
 from signport.device_bench.run import LatencyTarget, measure_latency, run_verdict
 
 
-FAST = ["--hand-model-dir", "/nonexistent/signport-models", "--samples", "48", "--warmup", "3", "--min-iterations", "15", "--iterations", "40", "--max-seconds", "0.3"]
+FAST = ["--hand-model-dir", "/nonexistent/signport-models", "--samples", "48", "--warmup", "3", "--min-iterations", "15",
+        "--iterations", "40", "--max-seconds", "0.3"]
+
+
+def bench(bundle: Path, *flags: str, checkpoint: bool = True) -> int:
+    source = ["--checkpoint", str(bundle.parent / "checkpoint")] if checkpoint else []
+    return main(["bench", "--bundle", str(bundle), *source, *FAST, *flags])
 
 
 def results_of(bundle: Path) -> dict:
@@ -31,30 +36,31 @@ def only_run(bundle: Path) -> dict:
 
 
 def test_emulated_bench_measures_every_runtime_labels_every_figure_and_writes_reports(bundle_copy, make_phone_result, capsys):
-    code = main(["bench", "--bundle", str(bundle_copy), "--profile", "pixel-7-emulated", "--int8-min-agreement", "0.5", *FAST])
+    code = bench(bundle_copy, "--profile", "pixel-7-emulated", "--fp32-min-agreement", "1.0")
     printed = capsys.readouterr().out
     assert code == 0, printed
     run = only_run(bundle_copy)
 
     parity = {r["artifact_id"]: r for r in run["parity"]["artifacts"]}
     assert run["parity"]["reference"]["kind"] == "eager-checkpoint"
-    for fp32 in ("backbone-executorch-fp32", "backbone-onnx-fp32"):
-        assert parity[fp32]["status"] == "pass"
-        assert parity[fp32]["metrics"]["agreement"] == 1.0
-        assert parity[fp32]["metrics"]["max_delta_ratio"] < 1e-3
-        assert parity[fp32]["metrics"]["cosine_min"] > 0.9999
-    assert parity["backbone-executorch-int8"]["thresholds"] == {"min_agreement": 0.5, "max_delta_ratio": None}
-    assert parity["backbone-executorch-int8"]["thresholds_source"] == "command line"
-    assert parity["backbone-coreml-fp32"]["status"] == ("unavailable" if platform.system() != "Darwin" else "pass")
+    assert run["parity"]["thresholds"]["source"] == "command line over manifest"
+    assert "signport.data.synth" in run["parity"]["heldout"] and run["parity"]["labelled"]
+    for artifact_id in ("executorch-backbone-fp32", "executorch-head-fp32", "onnx-backbone-fp32", "onnx-head-fp32"):
+        row = parity[artifact_id]
+        assert row["status"] == "pass", row
+        assert row["metrics"]["top1_agreement"] == 1.0 and row["metrics"]["max_logit_delta_rel_range"] < 1e-3
+        assert row["metrics"]["accuracy"] == row["metrics"]["reference_accuracy"]
+    assert parity["onnx-backbone-fp32"]["metrics"]["embedding_cosine_min"] > 0.9999
+    coreml_delegated = parity["executorch-backbone-fp16-coreml"]
+    assert coreml_delegated["status"] == "unavailable" and "CoreMLBackend" in coreml_delegated["reasons"][0]
 
     rows = {r["artifact_id"]: r for r in run["results"]}
-    assert set(rows) == {"pytorch-eager-fp32", "backbone-executorch-fp32", "backbone-executorch-int8", "backbone-onnx-fp32",
-                         "backbone-coreml-fp32"}
-    assert {rows[a]["runtime"] for a in rows} == {"pytorch", "executorch", "onnxruntime", "coreml"}
+    assert set(rows) == {"pytorch-eager-fp32", *parity}
+    assert {r["runtime"] for r in rows.values()} == {"pytorch", "executorch", "onnxruntime"}
     for artifact_id, row in rows.items():
         assert row["label"] == EMULATED_LABEL
-        if row["format"] == "coreml" and platform.system() != "Darwin":
-            assert row["status"] == "unavailable" and row["error"] == "not available here: needs macOS"
+        if artifact_id == "executorch-backbone-fp16-coreml":
+            assert row["status"] == "unavailable" and row["error"].startswith("not available here")
             continue
         assert row["status"] == "ok", row
         assert row["threads"] == 2 and row["cpu_affinity"] == available_cores()[:2]
@@ -63,7 +69,8 @@ def test_emulated_bench_measures_every_runtime_labels_every_figure_and_writes_re
         assert row["latency_ms"]["p50"] <= row["latency_ms"]["p90"] <= row["latency_ms"]["p99"]
         assert row["load_ms"] > 0 and row["peak_rss_mb"] > row["model_rss_mb"] > 0
         assert row["macs"] > 0 and row["macs_per_second"] > 0
-    assert rows["backbone-executorch-fp32"]["threads_used"] == 2  # the ExecuTorch threadpool was resized
+    assert rows["executorch-backbone-fp32"]["threads_used"] == 2  # the ExecuTorch threadpool was resized
+    assert rows["pytorch-eager-fp32"]["threads_used"] == 2
 
     budget = run["budget"]
     hands, preprocess, smoothing = budget["stages"]
@@ -88,15 +95,15 @@ def test_emulated_bench_measures_every_runtime_labels_every_figure_and_writes_re
         assert len(figures) >= 5
         assert all(EMULATED_LABEL in line or "not measured" in line for line in figures), title
     images = [line for line in md.splitlines() if line.startswith("![")]
-    for caption in ("Latency histogram and CDF", "Agreement vs p50", "pipeline time vs budget",
-                    "backbone-executorch-int8: confusion-matrix delta"):
+    for caption in ("Latency histogram and CDF", "Accuracy vs p50", "pipeline time vs budget",
+                    "onnx-backbone-fp32: confusion-matrix delta"):
         assert any(caption in image for image in images), caption
     for line in images:
         assert (report_dir / line.split("](")[1].rstrip(")")).stat().st_size > 5000
     assert all(EMULATED_LABEL in image for image in images if "atency" in image or "budget" in image)
     assert html.count("<img src=") == len(images)
     assert "<th>p50 ms</th>" in html and "<td class='pass'>PASS</td>" in html
-    assert "<td class='skip'>N/A — not available here: needs macOS</td>" in html or platform.system() == "Darwin"
+    assert "<td class='skip'>N/A — not available here: this ExecuTorch runtime has no CoreMLBackend" in html
     assert EMULATED_LABEL in printed and "INCOMPLETE" in printed
 
     # a phone's result joins the same results file; the report compares both devices
@@ -112,63 +119,63 @@ def test_emulated_bench_measures_every_runtime_labels_every_figure_and_writes_re
     assert "| Pixel 7 | device | device-measured |" in summary and f"| pixel-7-emulated | {EMULATED_LABEL} |" in summary
 
 
-def test_perturbed_artifact_fails_parity_with_a_red_row_and_exit_1(bundle_copy, perturbed_fp32_pte, rewrite_artifact, capsys):
-    rewrite_artifact(bundle_copy, "backbone-executorch-fp32", perturbed_fp32_pte)
-    code = main(["bench", "--bundle", str(bundle_copy), "--no-latency", "--int8-min-agreement", "0.5", *FAST])
+def test_perturbed_artifact_fails_parity_with_a_red_row_and_exit_1(bundle_copy, perturbed_onnx_backbone, rewrite_artifact,
+                                                                  capsys):
+    rewrite_artifact(bundle_copy, "onnx-backbone-fp32", perturbed_onnx_backbone)
+    code = bench(bundle_copy, "--no-latency")
     printed = capsys.readouterr().out
     assert code == 1
     run = only_run(bundle_copy)
     rows = {r["artifact_id"]: r for r in run["parity"]["artifacts"]}
-    bad = rows["backbone-executorch-fp32"]
+    bad = rows["onnx-backbone-fp32"]
     assert bad["status"] == "fail"
-    assert bad["metrics"]["max_delta_ratio"] > 1e-3 and any("max|Δlogit|" in r for r in bad["reasons"])
-    assert rows["backbone-onnx-fp32"]["status"] == "pass"
-    assert run["verdict"]["failed_parity"] == ["backbone-executorch-fp32"] and run["verdict"]["exit_code"] == 1
-    assert "✗ backbone-executorch-fp32" in printed and "parity FAIL" in printed
+    assert bad["metrics"]["max_logit_delta_rel_range"] > 1e-3
+    assert any(r.startswith("max_logit_delta_rel_range") for r in bad["reasons"])
+    assert rows["executorch-backbone-fp32"]["status"] == "pass" and rows["onnx-head-fp32"]["status"] == "pass"
+    assert run["verdict"]["failed_parity"] == ["onnx-backbone-fp32"] and run["verdict"]["exit_code"] == 1
+    assert "✗ onnx-backbone-fp32" in printed and "parity FAIL" in printed
     html = (bundle_copy / "bench" / "report.html").read_text()
     red_rows = [row for row in html.split("<tr") if row.startswith(" class='fail'")]
-    assert any("backbone-executorch-fp32" in row and "<td class='fail'>FAIL — " in row and "max|Δlogit|" in row
-               for row in red_rows)
+    assert any("onnx-backbone-fp32" in row and "<td class='fail'>FAIL — max_logit_delta_rel_range" in row for row in red_rows)
 
 
 def test_artifact_that_cannot_load_is_a_red_row_with_its_error(bundle_copy, rewrite_artifact, tmp_path, capsys):
-    rewrite_artifact(bundle_copy, "backbone-onnx-fp32", b"this is not an onnx model")
-    assert main(["bench", "--bundle", str(bundle_copy), "--no-latency", "--int8-min-agreement", "0.5", *FAST]) == 1
-    row = next(r for r in only_run(bundle_copy)["parity"]["artifacts"] if r["artifact_id"] == "backbone-onnx-fp32")
-    assert row["status"] == "error" and "failed to load or run" in row["reasons"][0]
-    assert "✗ backbone-onnx-fp32" in capsys.readouterr().out
+    rewrite_artifact(bundle_copy, "onnx-head-fp32", b"this is not an onnx model")
+    assert bench(bundle_copy, "--no-latency") == 1
+    row = next(r for r in only_run(bundle_copy)["parity"]["artifacts"] if r["artifact_id"] == "onnx-head-fp32")
+    assert row["status"] == "error" and row["reasons"][0].startswith("failed to load or run: ")
+    assert "✗ onnx-head-fp32" in capsys.readouterr().out
 
     # the same broken file in the latency stage: a failed row with the runtime's error, and exit code 1
     bundle = read_bundle(bundle_copy)
-    np.save(tmp_path / "x.npy", np.zeros((1, 63), np.float32))
-    artifact = next(a for a in bundle.artifacts if a["id"] == "backbone-onnx-fp32")
-    target = LatencyTarget(artifact["id"], "onnx", bundle.artifact_path(artifact), "backbone", "fp32")
+    np.save(tmp_path / "x.npy", np.zeros((1, 16), np.float32))
+    artifact = next(a for a in bundle.artifacts if a["id"] == "onnx-head-fp32")
+    target = LatencyTarget(artifact["id"], "onnx", bundle.artifact_path(artifact), "head", "fp32")
     base = dict(threads=1, cpu_affinity=None, warmup_iterations=1, min_iterations=2, max_iterations=3, max_seconds=0.1)
     rows = measure_latency([target], {"model": tmp_path / "x.npy", "embedding": tmp_path / "x.npy"}, base,
                            tmp_path / "work", "host-measured", {})
-    assert rows[0]["status"] == "failed" and "protobuf" in rows[0]["error"].lower(), rows[0]
+    assert rows[0]["status"] == "failed" and rows[0]["error"], rows[0]
     assert run_verdict({"results": rows})["exit_code"] == 1
 
 
 def test_without_checkpoint_the_fp32_artifact_is_the_stated_reference(bundle_copy):
-    shutil.rmtree(bundle_copy.parent / "checkpoint")
-    code = main(["bench", "--bundle", str(bundle_copy), "--no-latency", "--int8-min-agreement", "0.5", *FAST])
+    code = bench(bundle_copy, "--no-latency", checkpoint=False)
     run = only_run(bundle_copy)
     reference = run["parity"]["reference"]
-    assert reference["kind"] == "fp32-artifact" and reference["artifact_id"] == "backbone-executorch-fp32"
-    assert "no eager reference" in reference["description"] and "not on this machine" in reference["description"]
+    assert reference["kind"] == "fp32-artifact" and reference["artifact_id"] == "executorch-backbone-fp32"
+    assert "no eager reference" in reference["description"] and "--checkpoint" in reference["description"]
     rows = {r["artifact_id"]: r["status"] for r in run["parity"]["artifacts"]}
-    assert rows["backbone-executorch-fp32"] == "reference" and rows["backbone-onnx-fp32"] == "pass"
+    assert rows["executorch-backbone-fp32"] == "reference" and rows["onnx-backbone-fp32"] == "pass"
     assert code == 0
 
 
 @pytest.mark.shared_data
 def test_real_landmarks_give_accuracy_and_per_class_deltas(bundle_copy, shared_data):
     data = shared_data / "landmarks" / "asl_letters_mediapipe.npz"
-    main(["bench", "--bundle", str(bundle_copy), "--no-latency", "--data", str(data), "--int8-min-agreement", "0.5", *FAST])
+    bench(bundle_copy, "--no-latency", "--data", str(data))
     parity = only_run(bundle_copy)["parity"]
     assert parity["labelled"] and parity["heldout"].startswith(f"real: 48 samples from {data}, balanced over 5 classes")
-    onnx = next(r for r in parity["artifacts"] if r["artifact_id"] == "backbone-onnx-fp32")
+    onnx = next(r for r in parity["artifacts"] if r["artifact_id"] == "onnx-backbone-fp32")
     assert onnx["metrics"]["accuracy"] == pytest.approx(onnx["metrics"]["reference_accuracy"])
-    assert len(onnx["metrics"]["per_class_accuracy_delta"]) == len(only_run(bundle_copy)["labels"])
+    assert len(onnx["metrics"]["per_class_accuracy_delta"]) == 5
     assert np.asarray(onnx["metrics"]["confusion_delta"]).sum() == 0

@@ -27,7 +27,7 @@ def test_android_values_match_bench_contract_kt():
     assert contract.ANDROID_BUNDLES_DIR == kt["BUNDLES_DIR"]
     assert contract.ANDROID_DEFAULT_OUT == kt["DEFAULT_OUT"]
     assert contract.ERROR_SUFFIX == kt["ERROR_SUFFIX"]
-    assert contract.ANDROID_FORMATS == (kt["RUNTIME"],)
+    assert contract.ANDROID_ARTIFACTS["format"] == kt["RUNTIME"]
 
 
 def test_ios_values_match_launch_options_swift():

@@ -21,10 +21,15 @@ def test_launch_passes_the_apps_launch_arguments():
 
 
 def test_copy_sends_manifest_head_and_only_coreml_artifacts(tiny_bundle):
-    commands = DevicectlCommands("UDID", "tiny-landmarks", "x.json").copy_bundle(read_bundle(tiny_bundle))
+    bundle = read_bundle(tiny_bundle)
+    # export writes no .mlpackage yet: add one row the way a Core ML export will list it
+    bundle.manifest["artifacts"].append({**bundle.artifacts[0], "id": "coreml-backbone-fp16", "format": "coreml",
+                                         "path": "coreml/backbone-fp16.mlpackage", "delegate": None})
+    commands = DevicectlCommands("UDID", "tiny-landmarks", "x.json").copy_bundle(bundle)
     destinations = [c[c.index("--destination") + 1] for c in commands]
     assert destinations == [f"Documents/bundles/tiny-landmarks/{f}" for f in
-                            ("manifest.json", "head.safetensors", "head.json", "head.bin", "backbone_fp32.mlpackage")]
+                            ("manifest.json", "head.safetensors", "head.json", "head.bin", "coreml/backbone-fp16.mlpackage")]
+    assert commands[-1][commands[-1].index("--source") + 1] == str(tiny_bundle / "coreml" / "backbone-fp16.mlpackage")
     assert all(c[:5] == ["xcrun", "devicectl", "device", "copy", "to"] and "appDataContainer" in c for c in commands)
 
 

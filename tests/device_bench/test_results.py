@@ -30,7 +30,7 @@ def test_host_rows_are_stored_as_schema_results_plus_host_fields(make_phone_resu
     run["results"][0].update(peak_rss_mb=80.0, samples_ms=[1.0, 1.2], spread_ms={"min": 1.0, "max": 1.2, "std": 0.1})
     run["results"].append({"artifact_id": "broken", "runtime": "onnxruntime", "status": "failed", "error": "boom"})
     view = bench_result_view(run)
-    assert [r["artifact_id"] for r in view["results"]] == ["backbone-executorch-int8"]  # failed rows are not results
+    assert [r["artifact_id"] for r in view["results"]] == ["executorch-backbone-fp32"]  # failed rows are not results
     assert "peak_rss_mb" not in view["results"][0] and "samples_ms" not in view["results"][0]
 
 
