@@ -10,9 +10,9 @@ a "new" signer has:
   - darker skin (tones outside the default range) with lighter palms,
   - longer, thinner fingers and a narrower palm,
   - a looser handshape style: straight fingers bend ~10-20 deg, fists open ~20-30 deg, wider spread,
-  - busy, saturated, striped/checkered rooms instead of muted indoor clutter,
+  - busy, coloured, striped/checkered rooms instead of muted indoor clutter,
   - coloured (warm or cool) side lighting with less ambient light,
-  - a tilted, more distant phone camera (roll bias 12-25 deg, hand smaller in frame),
+  - a tilted, more distant phone camera (roll bias 10-20 deg, hand ~20 % smaller in frame),
   - a softer, noisier camera (blur, sensor noise).
 """
 
@@ -155,9 +155,9 @@ def sample_new_signer(rng: np.random.Generator, signer_id: str) -> Signer:
         light_rgb=tuple(float(c) for c in light * rng.normal(1.0, 0.03, 3)),
         light_direction=_unit([rng.choice([-1, 1]) * rng.uniform(0.8, 1.0), rng.uniform(-0.3, 0.3), 0.5]),
         ambient=float(rng.uniform(0.3, 0.42)),
-        camera_roll=float(rng.choice([-1, 1]) * rng.uniform(12, 25)),
-        hand_fill=(0.15, 0.2),
-        blur_sigma=float(rng.uniform(0.7, 1.1)), noise_sigma=float(rng.uniform(5, 8)),
+        camera_roll=float(rng.choice([-1, 1]) * rng.uniform(10, 20)),
+        hand_fill=(0.17, 0.22),
+        blur_sigma=float(rng.uniform(0.5, 0.8)), noise_sigma=float(rng.uniform(4, 6)),
         description={
             "skin": "dark, lighter palms", "hands": "longer thinner fingers, narrower palm",
             "style": "looser handshapes", "background": "busy saturated stripes/checkers",
