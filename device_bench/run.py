@@ -102,6 +102,13 @@ def artifact_parity(bundle: BenchBundle, artifact: dict, heldout: HeldoutSet, re
             "reasons": problems + verdict["failures"], "metrics": metrics, "thresholds": verdict["thresholds"]}
 
 
+def not_built_row(skipped: dict) -> dict:
+    """An artifact export listed as not built (e.g. a 3-D model for XNNPACK): shown, never run."""
+    return {"artifact_id": skipped["id"], "format": skipped["format"], "precision": skipped["precision"], "role": skipped["role"],
+            "delegate": skipped.get("delegate"), "runtime": runtime_name(skipped["format"]), "status": "unavailable",
+            "reasons": [f"not built at export: {skipped['reason']}"]}
+
+
 # ---------------------------------------------------------------- latency
 
 @dataclass
@@ -273,13 +280,12 @@ def model_macs(bundle: BenchBundle) -> dict:
     """MACs per inference of the bundle's architecture (weights do not change the count)."""
     import torch
 
-    from signport.device_bench.macs import count_macs
+    from signport.train.macs import count_macs
     from signport.train.models import build_model
 
     arch = bundle.manifest["architecture"]
     model = build_model(arch["name"], len(bundle.labels), **{**arch["args"], "weights": "none"}).eval()
-    x = torch.zeros(bundle.preprocessing.input_shape(1))
-    backbone = count_macs(model.backbone, x)
+    backbone = count_macs(model.backbone, torch.zeros(bundle.preprocessing.input_shape(1)))
     head = count_macs(model.head, torch.zeros(1, model.embedding_size))
     return {"backbone": backbone, "head": head, "model": backbone + head}
 
@@ -311,6 +317,7 @@ def bench_on_host(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfi
         thresholds, thresholds_source = parity_thresholds(bundle, config)
         rows = [artifact_parity(bundle, a, heldout, reference, threads, thresholds)
                 for a in tqdm(bundle.artifacts, desc="parity", unit="artifact", leave=False)]
+        rows += [not_built_row(skipped) for skipped in bundle.manifest.get("skipped", [])]
         run["parity"] = {"reference": reference.to_dict(), "heldout": heldout.source, "labelled": heldout.labels is not None,
                          "thresholds": {**vars(thresholds), "source": thresholds_source}, "artifacts": rows}
     if config.latency:

@@ -159,6 +159,11 @@ def test_artifact_that_cannot_load_is_a_red_row_with_its_error(bundle_copy, rewr
 
 
 def test_without_checkpoint_the_fp32_artifact_is_the_stated_reference(bundle_copy):
+    manifest_path = bundle_copy / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["skipped"] = [{"id": "executorch-backbone-int8", "format": "executorch", "role": "backbone", "precision": "int8",
+                            "delegate": "xnnpack", "status": "skipped", "reason": "int8 needs --calibration"}]
+    manifest_path.write_text(json.dumps(manifest))
     code = bench(bundle_copy, "--no-latency", checkpoint=False)
     run = only_run(bundle_copy)
     reference = run["parity"]["reference"]
@@ -166,6 +171,8 @@ def test_without_checkpoint_the_fp32_artifact_is_the_stated_reference(bundle_cop
     assert "no eager reference" in reference["description"] and "--checkpoint" in reference["description"]
     rows = {r["artifact_id"]: r["status"] for r in run["parity"]["artifacts"]}
     assert rows["executorch-backbone-fp32"] == "reference" and rows["onnx-backbone-fp32"] == "pass"
+    not_built = next(r for r in run["parity"]["artifacts"] if r["artifact_id"] == "executorch-backbone-int8")
+    assert not_built["status"] == "unavailable" and not_built["reasons"] == ["not built at export: int8 needs --calibration"]
     assert code == 0
 
 
