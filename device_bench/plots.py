@@ -35,22 +35,23 @@ def latency_distribution(rows: list[dict], label: str, path: Path) -> Path | Non
     if not rows:
         return None
     plt = _pyplot()
-    fig, (hist, cdf) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, (hist, cdf) = plt.subplots(1, 2, figsize=(13, 4.5))
     everything = np.concatenate([np.asarray(r["samples_ms"]) for r in rows])
     # Log-spaced bins: runtimes differ by 10-100x and outliers would squash a linear axis.
     bins = np.geomspace(max(everything.min(), 1e-4) * 0.9, everything.max() * 1.1, 60)
-    for row in rows:
+    colors = plt.get_cmap("tab20").colors
+    for i, row in enumerate(rows):
         samples = np.sort(np.asarray(row["samples_ms"]))
-        hist.hist(samples, bins=bins, alpha=0.55, label=_row_name(row))
-        cdf.plot(samples, np.arange(1, len(samples) + 1) / len(samples), label=_row_name(row))
+        color = colors[(2 * i) % 20 if i < 10 else (2 * i + 1) % 20]
+        hist.hist(samples, bins=bins, histtype="step", lw=1.4, color=color)
+        cdf.plot(samples, np.arange(1, len(samples) + 1) / len(samples), color=color, label=_row_name(row))
     hist.set(xlabel="latency per inference (ms, log scale)", ylabel="iterations", title=f"Latency histogram — {label}")
     hist.set_xscale("log")
     cdf.set(xlabel="latency per inference (ms, log scale)", ylabel="fraction of iterations ≤ x", title=f"Latency CDF — {label}")
     cdf.set_xscale("log")
     cdf.axhline(0.5, color="grey", lw=0.6, ls=":")
     cdf.axhline(0.99, color="grey", lw=0.6, ls=":")
-    hist.legend(fontsize=7)
-    cdf.legend(fontsize=7)
+    cdf.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return _save(fig, path)
 
 
@@ -63,10 +64,15 @@ def accuracy_vs_latency(parity_rows: list[dict], latency_rows: list[dict], label
         return None
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for x, y, row in points:
+    # Numbered points with a key beside the axes: artifacts often share an accuracy and sit close in latency.
+    key = []
+    for number, (x, y, row) in enumerate(sorted(points, key=lambda p: p[0]), start=1):
         color = "tab:green" if row["status"] == "pass" else "tab:red"
         ax.scatter([x], [y], color=color, s=40)
-        ax.annotate(row["artifact_id"], (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
+        ax.annotate(str(number), (x, y), textcoords="offset points", xytext=(0, 6 + 9 * (number % 3)), fontsize=7,
+                    ha="center")
+        key.append(f"{number}  {row['artifact_id']}  ({x:.3g} ms, {y:.2%})")
+    ax.text(1.02, 1.0, "\n".join(key), transform=ax.transAxes, va="top", fontsize=7, family="monospace")
     ax.set_xscale("log")
     ax.set(xlabel=f"p50 latency (ms, log scale) — {label}",
            ylabel="top-1 accuracy" if labelled else "top-1 agreement with reference",
@@ -89,7 +95,7 @@ def confusion_delta(row: dict, class_names: list[str], labelled: bool, path: Pat
         np.fill_diagonal(matrix, 0)
         title, ylabel, xlabel = "Prediction changes (off-diagonal of reference × artifact)", "reference prediction", "artifact prediction"
     plt = _pyplot()
-    size = max(4.0, 0.28 * len(class_names) + 2)
+    size = min(9.0, max(4.0, 0.18 * len(class_names) + 2))
     fig, ax = plt.subplots(figsize=(size + 1, size))
     limit = max(1.0, float(np.abs(matrix).max()))
     image = ax.imshow(matrix, cmap="RdBu_r" if labelled else "Reds", vmin=-limit if labelled else 0, vmax=limit)

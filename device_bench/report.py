@@ -206,7 +206,11 @@ def run_sections(run: dict, plot_dir: Path) -> list[Section]:
         _add_figure(section, plots.accuracy_vs_latency(parity["artifacts"], run.get("results", []), parity["labelled"],
                                                        label, plot_dir / "accuracy_vs_latency.png"),
                     f"{'Accuracy' if parity['labelled'] else 'Agreement'} vs p50 latency per artifact ({label})")
-        for row in parity["artifacts"]:
+        moved = [row for row in parity["artifacts"] if _predictions_moved(row.get("metrics"))]
+        section.paragraphs.append(
+            f"Predictions changed vs the reference for: {', '.join(row['artifact_id'] for row in moved)} (matrices below)."
+            if moved else "No artifact changed any prediction vs the reference, so there is no confusion-matrix delta to show.")
+        for row in moved:
             _add_figure(section, plots.confusion_delta(row, run.get("labels") or [], parity["labelled"],
                                                        plot_dir / f"confusion_delta_{_slug(row['artifact_id'])}.png"),
                         f"{row['artifact_id']}: confusion-matrix delta vs reference")
@@ -233,6 +237,13 @@ def run_sections(run: dict, plot_dir: Path) -> list[Section]:
                     f"Per-frame pipeline time vs budget ({label})")
         sections.append(section)
     return sections
+
+
+def _predictions_moved(metrics: dict | None) -> bool:
+    if not metrics:
+        return False
+    delta = metrics.get("confusion_delta")
+    return bool(metrics["disagreements"]) or (delta is not None and any(any(row) for row in delta))
 
 
 def _add_figure(section: Section, path: Path | None, caption: str) -> None:

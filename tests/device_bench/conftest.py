@@ -60,13 +60,13 @@ def bundle_copy(tiny_bundle, tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def perturbed_onnx_backbone(tiny_model, tmp_path_factory) -> bytes:
-    """The ONNX backbone exported from weights with 5 % noise: it loads and runs, its answers differ."""
+    """The ONNX backbone exported from weights with 30 % noise: it loads and runs, its answers differ."""
     model = build_model("landmarks", len(LABELS), **ARCH_ARGS).eval()
     model.load_state_dict(tiny_model.state_dict())
     generator = torch.Generator().manual_seed(1)
     with torch.no_grad():
         for p in model.backbone.parameters():
-            p.add_(0.05 * p.abs().mean() * torch.randn(p.shape, generator=generator))
+            p.add_(0.3 * p.abs().mean() * torch.randn(p.shape, generator=generator))
     root = tmp_path_factory.mktemp("perturbed")
     # export verifies parity against the perturbed checkpoint itself, so it passes there
     bundle = export_tiny(save_tiny_checkpoint(model, root / "checkpoint"), root / "bundle", formats=("onnx",))
