@@ -108,6 +108,10 @@ def _store_and_report(run: dict, results_path: Path, out: Path) -> None:
         print(f"\n30 fps budget, 33.3 ms per frame ({run['label']})")
         print(table_text(stages))
         print(table_text(totals))
+    host = run.get("host") or {}
+    load = max((v for v in (host.get("load_average_before"), host.get("load_average_after")) if v is not None), default=None)
+    if load is not None and load > 0.5 * host["cores"]:
+        print(f"\nnote: load average {load:.1f} on {host['cores']} cores: other processes competed for the CPU, timings are inflated")
     verdict = run.get("verdict") or {}
     print(f"\nparity {verdict.get('parity', '—').upper()} | 30 fps gate {verdict.get('fps_gate', '—').upper()} | "
           f"failed to run: {', '.join(verdict.get('failed_latency', [])) or 'none'}")

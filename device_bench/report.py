@@ -183,6 +183,13 @@ def run_sections(run: dict, plot_dir: Path) -> list[Section]:
     host, settings = run.get("host"), run.get("settings")
     if host:
         overview.paragraphs.append(f"Host: {host['machine']} ({host['cpu']}), {host['os']}.")
+        loads = [v for v in (host.get("load_average_before"), host.get("load_average_after")) if v is not None]
+        if loads:
+            busy = max(loads) > 0.5 * host["cores"]
+            overview.paragraphs.append(
+                f"Load average (1 min) {' → '.join(f'{v:.1f}' for v in loads)} on {host['cores']} cores"
+                + ("; other processes competed for the CPU, so every timing here is inflated: re-run on an idle machine "
+                   "for absolute numbers (ratios measured in the same run are affected less)." if busy else "."))
     if settings:
         overview.paragraphs.append(
             f"Settings: {settings['threads']} threads for every CPU runtime, CPU affinity {settings['cpu_affinity'] or 'not pinned'}; "

@@ -7,6 +7,7 @@ here prints or writes files; the CLI does that with the record.
 
 from __future__ import annotations
 
+import os
 import platform
 import tempfile
 from dataclasses import dataclass
@@ -301,7 +302,7 @@ def bench_on_host(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfi
     heldout = heldout_for(bundle, config)
     run = {
         "device": device, "bundle": bundle.name, "profile": profile.name, "label": profile.label, "labels": bundle.labels,
-        "created": utc_now(), "host": host_description(),
+        "created": utc_now(), "host": {**host_description(), "load_average_before": _load_average()},
         "settings": {"threads": threads, "cpu_affinity": affinity, "warmup": config.warmup,
                      "min_iterations": config.min_iterations, "max_iterations": config.iterations,
                      "max_seconds": config.max_seconds, "samples": len(heldout.inputs), "seed": config.seed,
@@ -340,8 +341,14 @@ def bench_on_host(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfi
         budgets = artifact_budgets(run["results"], before, after, model_stage_note(bundle))
         run["budget"] = {"label": profile.label, "stages": frame_budget(before + after)["stages"], "artifacts": budgets,
                          "verdict": overall_gate([b["verdict"] for b in budgets if not b["baseline"]])}
+    run["host"]["load_average_after"] = _load_average()
     run["verdict"] = run_verdict(run)
     return run
+
+
+def _load_average() -> float | None:
+    """1-minute load average: on a shared machine other processes inflate every timing."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
 
 
 def run_verdict(run: dict) -> dict:
