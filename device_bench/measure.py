@@ -70,18 +70,26 @@ def _runner_stage(request: MeasureRequest, x: np.ndarray) -> Stage:
     return Stage(lambda: runner.run(x), runner.load_seconds, threads_in_effect(opts["format"]))
 
 
+def _executorch_threads() -> int:
+    from executorch.extension.pybindings import portable_lib
+
+    return portable_lib._threadpool_get_thread_count()
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
+# format -> the thread count its runtime reports after loading (ExecuTorch's process-wide XNNPACK
+# threadpool, torch's intra-op pool); ONNX Runtime and Core ML report none.
+THREAD_PROBES: dict[str, Callable[[], int]] = {"executorch": _executorch_threads, "pytorch": _torch_threads}
+
+
 def threads_in_effect(fmt: str) -> int | None:
-    """The thread count the runtime reports after loading, where it reports one: ExecuTorch's
-    process-wide XNNPACK threadpool, torch's intra-op pool; None for ONNX Runtime and Core ML."""
-    if fmt == "executorch":
-        from executorch.extension.pybindings import portable_lib
-
-        return portable_lib._threadpool_get_thread_count()
-    if fmt == "pytorch":
-        import torch
-
-        return torch.get_num_threads()
-    return None
+    probe = THREAD_PROBES.get(fmt)
+    return probe() if probe else None
 
 
 @register_stage("preprocess", imports=("cv2",))
