@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "signport.export.cli",
     "signport.live.cli",
     "signport.hands.cli",
+    "signport.device_bench.cli",
 )
 
 
