@@ -18,7 +18,9 @@ from signport.core.errors import SignportError
 # Each module exposes `register(subparsers)`; order is the order shown in --help.
 COMMAND_MODULES = (
     "signport.data.cli",
+    "signport.train.cli",
     "signport.export.cli",
+    "signport.device_bench.cli",
     "signport.live.cli",
     "signport.hands.cli",
 )

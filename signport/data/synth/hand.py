@@ -31,8 +31,10 @@ POSE_SIZE = 23
 
 # Rest geometry in palm-length units, from typical adult hand proportions: MCP positions in the
 # palm plane (lateral toward the pinky, along the fingers) and bone lengths per digit.
-_MCP_PALM = {"index": (-0.30, 0.95), "middle": (-0.10, 1.0), "ring": (0.10, 0.94), "pinky": (0.28, 0.84)}
-_THUMB_CMC_PALM = (-0.30, 0.22)
+# MCP spacing follows where MediaPipe puts the knuckle landmarks (joint centres, narrower than the
+# palm's skin outline).
+_MCP_PALM = {"index": (-0.20, 0.96), "middle": (-0.06, 1.0), "ring": (0.07, 0.95), "pinky": (0.18, 0.86)}
+_THUMB_CMC_PALM = (-0.26, 0.22)
 _BONE_LENGTHS = {
     "thumb": (0.40, 0.31, 0.26),
     "index": (0.46, 0.27, 0.21),

@@ -23,12 +23,23 @@ def _smooth_wobble(rng: np.random.Generator, times: np.ndarray, dims: int, low_h
     return np.sum(weights[:, None, :] * np.sin(2 * np.pi * freqs[:, None, :] * times[None, :, None] + phases[:, None, :]), axis=0)
 
 
+def session_background(signer: Signer, rng: np.random.Generator, size: int) -> np.ndarray:
+    """The room one recording session happens in: shared by every letter, so a model cannot
+    tell letters apart by their background."""
+    return BACKGROUNDS[signer.background](rng, size, size)
+
+
 def iter_recording_frames(label: str, signer: Signer, rng: np.random.Generator, seconds: float = 10.0,
-                          fps: int = 30, size: int = 128) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Yield (RGB uint8 (size, size, 3), landmarks (21, 3) float32) per frame of one held letter."""
+                          fps: int = 30, size: int = 128, background: np.ndarray | None = None
+                          ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (RGB uint8 (size, size, 3), landmarks (21, 3) float32) per frame of one held letter.
+
+    Pass the session's `background` (session_background) to record several letters in one room.
+    """
     frames = max(1, int(round(seconds * fps)))
     times = np.arange(frames) / fps
-    background = BACKGROUNDS[signer.background](rng, size, size)
+    if background is None:
+        background = session_background(signer, rng, size)
     gain = rng.uniform(0.85, 1.15)
     exposure = 1.0 + 0.05 * _smooth_wobble(rng, times, 1)[:, 0]  # auto-exposure breathing
     if label == NOTHING:
@@ -50,7 +61,7 @@ def iter_recording_frames(label: str, signer: Signer, rng: np.random.Generator, 
 
 
 def render_recording(label: str, signer: Signer, rng: np.random.Generator, seconds: float = 10.0,
-                     fps: int = 30, size: int = 128) -> tuple[np.ndarray, np.ndarray]:
+                     fps: int = 30, size: int = 128, background: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """All frames at once: (RGB uint8 (T, size, size, 3), landmarks (T, 21, 3) float32)."""
-    frames, landmarks = zip(*iter_recording_frames(label, signer, rng, seconds, fps, size))
+    frames, landmarks = zip(*iter_recording_frames(label, signer, rng, seconds, fps, size, background))
     return np.stack(frames), np.stack(landmarks)

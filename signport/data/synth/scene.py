@@ -19,6 +19,9 @@ from signport.data.synth.signers import Signer
 _SHIFT = 4  # OpenCV sub-pixel bits
 _ONE = 1 << _SHIFT
 PERSPECTIVE_DISTANCE = 6.0  # camera distance in palm lengths: mild foreshortening
+# MediaPipe's z is compressed relative to true depth in x units: on real landmark sets its spread
+# is ~0.25-0.4x what the hand's geometry gives, so ground truth is scaled to read like its output.
+MEDIAPIPE_Z_SCALE = 0.35
 
 
 def _fixed(points: np.ndarray) -> np.ndarray:
@@ -91,9 +94,9 @@ def project(points: np.ndarray, placement: HandPlacement) -> np.ndarray:
 
 def landmarks_of(hand: PosedHand, placement: HandPlacement, width: int, height: int) -> np.ndarray:
     """MediaPipe-style landmarks: x, y normalized by image width/height, z = depth relative to the
-    wrist in the same units as x (smaller = closer to the camera)."""
+    wrist in x's units times MEDIAPIPE_Z_SCALE (smaller = closer to the camera)."""
     px = project(hand.joints, placement)
-    z = placement.scale * (hand.joints[:, 2] - hand.joints[WRIST, 2]) / width
+    z = MEDIAPIPE_Z_SCALE * placement.scale * (hand.joints[:, 2] - hand.joints[WRIST, 2]) / width
     return np.column_stack([px[:, 0] / width, px[:, 1] / height, z]).astype(np.float32)
 
 
@@ -222,9 +225,9 @@ def indoor_background(rng: np.random.Generator, height: int, width: int) -> np.n
 
 @register_background("textured")
 def textured_background(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
-    """A busy room: saturated stripes or checkers (curtains, tiles, shelves) with bright clutter."""
+    """A busy room: coloured stripes or checkers (curtains, tiles, shelves) with bright clutter."""
     def saturated():
-        return np.array(cv2.cvtColor(np.uint8([[[rng.integers(0, 180), rng.integers(150, 256), rng.integers(90, 256)]]]),
+        return np.array(cv2.cvtColor(np.uint8([[[rng.integers(0, 180), rng.integers(80, 200), rng.integers(90, 240)]]]),
                                      cv2.COLOR_HSV2RGB)[0, 0], dtype=np.float32)
 
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
@@ -236,9 +239,10 @@ def textured_background(rng: np.random.Generator, height: int, width: int) -> np
     else:
         v = (-np.sin(angle) * xx + np.cos(angle) * yy) / period
         pattern = ((np.floor(u) + np.floor(v)) % 2).astype(np.float32)
-    c0, c1 = saturated(), saturated()
+    c0 = saturated()
+    c1 = 0.75 * c0 + 0.25 * saturated()  # patterned, but not a high-contrast test chart
     image = c0[None, None] * (1 - pattern[..., None]) + c1[None, None] * pattern[..., None]
-    for _ in range(rng.integers(4, 12)):
+    for _ in range(rng.integers(2, 7)):
         centre = tuple((rng.uniform(0, 1, 2) * (width, height)).astype(int).tolist())
         radius = int(rng.uniform(0.02, 0.12) * width)
         cv2.circle(image, centre, max(radius, 1), tuple(float(c) for c in saturated()), -1)

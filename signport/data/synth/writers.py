@@ -34,7 +34,7 @@ from signport.data.synth import GENERATOR_VERSION
 from signport.data.synth.clips import CLIP_GLOSSES, render_clip
 from signport.data.synth.config import SynthConfig
 from signport.data.synth.letters import render_letter
-from signport.data.synth.recordings import iter_recording_frames
+from signport.data.synth.recordings import iter_recording_frames, session_background
 from signport.data.synth.signers import Signer, signer_for_index
 
 # Seed streams: one per output kind so letters and clips never share random numbers.
@@ -99,11 +99,12 @@ def _clip_item(task: tuple) -> tuple[np.ndarray, int, int]:
 def _recording_item(task: tuple) -> tuple[np.ndarray, int]:
     path, seed, signer_index, seconds, fps, size, class_index = task
     signer = _signer(seed, "new", signer_index)
+    room = session_background(signer, np.random.default_rng([seed, _STREAMS["recordings"], signer_index]), size)
     rng = np.random.default_rng([seed, _STREAMS["recordings"], signer_index, class_index])
     landmarks = []
 
     def frames():
-        for frame, frame_landmarks in iter_recording_frames(ASL_LETTERS[class_index], signer, rng, seconds, fps, size):
+        for frame, frame_landmarks in iter_recording_frames(ASL_LETTERS[class_index], signer, rng, seconds, fps, size, room):
             landmarks.append(frame_landmarks)
             yield frame
 

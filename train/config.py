@@ -1,0 +1,108 @@
+"""The configs of `signport train`, `finetune` and `evaluate`: built once from the CLI, passed down unchanged.
+
+Every field is a flag (signport.core.config); fields marked cli=False are filled in at the CLI
+edge from the environment (torchrun's WORLD_SIZE / RANK / LOCAL_RANK, the cache folder).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from signport.core.config import field_
+
+Device = Literal["auto", "cpu", "cuda"]
+
+
+@dataclass
+class TrainConfig:
+    model: str = field_("mobilenet_v2", help="model family in the registry", choices=("mobilenet_v2", "mobilenet_v2_3d", "landmarks"))
+    data: str = field_("synth", help="dataset folder/file, or 'synth' for the built-in synthetic generator")
+    out: Path = field_(Path("runs/train"), help="output folder: checkpoint, training state, history, evaluation")
+    preset: str = field_("auto", help="named defaults (see `signport train --help`); 'auto' = synth-fast on --data synth, none otherwise")
+    # Architecture (None = the family's default); only the ones the family takes may be set.
+    width: float | None = field_(None, help="width multiplier (mobilenet families)")
+    input_size: int | None = field_(None, help="input height = width in pixels (mobilenet families)")
+    clip_length: int | None = field_(None, help="frames per clip (mobilenet_v2_3d)")
+    clip_fps: float | None = field_(None, help="frames per second a clip is sampled at (mobilenet_v2_3d)")
+    hidden: tuple[int, ...] | None = field_(None, help="hidden layer sizes (landmarks)")
+    channel_attention: bool = field_(False, help="squeeze-and-excitation after each stage (mobilenet_v2 ablation)")
+    weights: str = field_("none", help="'none' (from scratch) or 'imagenet' (mobilenet_v2 width 1.0; needs the internet once)")
+    head_dropout: float | None = field_(None, help="dropout before the classifier (None = family default)")
+    # Optimisation.
+    epochs: int = field_(30, help="maximum number of epochs")
+    batch_size: int = field_(64, help="samples per step (per process under torchrun)")
+    optimizer: str = field_("adamw", help="optimizer", choices=("adamw", "adam", "rmsprop", "sgd"))
+    lr: float = field_(2e-3, help="peak learning rate")
+    weight_decay: float = field_(0.01, help="weight decay")
+    momentum: float = field_(0.9, help="momentum (sgd, rmsprop)")
+    scheduler: str = field_("cosine", help="learning-rate schedule", choices=("cosine", "plateau", "constant"))
+    warmup_epochs: int = field_(0, help="linear warm-up epochs before the cosine schedule")
+    label_smoothing: float = field_(0.0, help="cross-entropy label smoothing")
+    class_weights: bool = field_(True, help="weight cross-entropy by inverse class frequency of the training split")
+    precise_bn_batches: int = field_(20, help="training batches used to re-estimate BatchNorm statistics after each epoch (0 = off)")
+    patience: int = field_(8, help="early stopping: epochs without a better validation accuracy before stopping (0 = never stop early)")
+    # Data.
+    val_fraction: float = field_(0.15, help="fraction of each class held out for validation (when the data has no split)")
+    test_fraction: float = field_(0.15, help="fraction of each class held out for the final test (when the data has no split)")
+    split_by: str = field_("sample", help="hold out random samples per class, whole signers (generalisation to new people), or the last rows of each class in file order (data recorded as sequences)", choices=("sample", "signer", "order"))
+    augment: bool = field_(True, help="data augmentation matching the data kind")
+    hflip: bool = field_(False, help="random horizontal flips (off by default: a flip turns a right-hand sign into a left-hand one)")
+    max_per_class: int | None = field_(None, help="use at most this many samples per class (quick runs)")
+    workers: int = field_(0, help="DataLoader worker processes (0 = load in the main process)")
+    # Runtime.
+    device: Device = field_("auto", help="auto = cuda when available, else cpu")
+    threads: int | None = field_(None, help="CPU threads for torch (default: torch's choice)")
+    seed: int = field_(0, help="seed for splits, initialisation, shuffling and augmentation")
+    amp: bool = field_(True, help="mixed precision on CUDA (ignored on CPU)")
+    compile: bool = field_(False, help="torch.compile the model on CUDA (ignored on CPU)")
+    resume: bool = field_(False, help="continue the run saved in --out (model, optimizer, scheduler, epoch, RNG state)")
+    overwrite: bool = field_(False, help="replace an existing run in --out instead of refusing")
+    stop_after_epochs: int | None = field_(None, help="stop after this many epochs in this invocation (time-boxed jobs); continue later with --resume")
+    # Filled in at the CLI edge, never flags.
+    cache_dir: Path = field_(Path(".signport-cache"), help="where synthetic data and embedding caches live", cli=False)
+    world_size: int = field_(1, cli=False)
+    rank: int = field_(0, cli=False)
+    local_rank: int = field_(0, cli=False)
+
+    def to_dict(self) -> dict:
+        return {k: (str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(self).items()}
+
+
+@dataclass
+class FinetuneConfig:
+    checkpoint: Path = field_(help="checkpoint folder whose backbone stays frozen (flag: --from)", cli=False)
+    data: str = field_("synth", help="the new user's recordings: a folder of <label>/*.mp4 (or images), or 'synth' for the synthetic new signer")
+    out: Path = field_(Path("runs/head"), help="head path stem: writes OUT.safetensors + OUT.json")
+    seconds_per_letter: float = field_(10.0, help="seconds of recording per label used for training (from the start of each label's recordings)")
+    gap_seconds: float = field_(1.0, help="seconds skipped between training and held-out frames, so adjacent frames never straddle the split")
+    holdout_seconds: float | None = field_(None, help="seconds of held-out frames per label from the end of each label's recordings (default: everything after the gap)")
+    frame_stride: int = field_(1, help="use every n-th video frame (1 = all 30 fps)")
+    optimizer: str = field_("adamw", help="optimizer for the head", choices=("adamw", "adam", "rmsprop", "sgd"))
+    lr: float = field_(1e-3, help="learning rate for the head")
+    weight_decay: float = field_(1e-4, help="weight decay for the head")
+    momentum: float = field_(0.9, help="momentum (sgd, rmsprop)")
+    epochs: int = field_(60, help="passes over the cached embeddings")
+    batch_size: int = field_(128, help="embeddings per step")
+    init: str = field_("base", help="start from the checkpoint's head ('base') or a fresh one ('fresh')", choices=("base", "fresh"))
+    device: Device = field_("auto", help="auto = cuda when available, else cpu")
+    threads: int | None = field_(None, help="CPU threads for torch (default: torch's choice)")
+    seed: int = field_(0, help="seed for head initialisation and shuffling")
+    cache_dir: Path = field_(Path(".signport-cache"), help="where embedding caches live", cli=False)
+
+
+@dataclass
+class EvaluateConfig:
+    checkpoint: Path = field_(help="checkpoint folder to evaluate (flag: --from)", cli=False)
+    head: Path | None = field_(None, help="a head file (from `signport finetune`) to put on the checkpoint's backbone")
+    force: bool = field_(False, help="apply --head even if it was trained on another backbone or label set")
+    data: str = field_("synth", help="dataset folder/file or 'synth'")
+    split: str = field_("auto", help="which samples: 'auto' (the training run's test split when --data is its training data, else all), test, val, train, all", choices=("auto", "test", "val", "train", "all"))
+    out: Path = field_(Path("runs/evaluate"), help="output folder: results.json + confusion.png")
+    frame_stride: int = field_(1, help="for video folders evaluated with an image model: use every n-th frame")
+    batch_size: int = field_(128, help="samples per forward pass")
+    device: Device = field_("auto", help="auto = cuda when available, else cpu")
+    threads: int | None = field_(None, help="CPU threads for torch (default: torch's choice)")
+    cache_dir: Path = field_(Path(".signport-cache"), help="where synthetic data lives", cli=False)

@@ -1,0 +1,186 @@
+"""torch Datasets over the index types of signport.data.types, and the training run's splits.
+
+Datasets hand out uint8 pixels (or raw landmarks) at a stored size; resizing to the input
+size, augmentation and normalization run batched on the training device (signport.train.augment).
+Images and clips are decoded once and kept in memory: the datasets this project trains on
+(synthetic, ASL Alphabet samples, user recordings) fit, and decoding dominates a CPU epoch otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+from tqdm import tqdm
+
+from signport.core.errors import DataError
+from signport.core.preprocessing import NUM_LANDMARKS, Preprocessing
+from signport.data.loaders import read_image
+from signport.data.types import ArrayImageSet, ImageIndex, LandmarkSet, VideoIndex
+from signport.data.splits import split_indices
+from signport.data.video import read_video_frames, sample_frame_indices, temporal_stride, video_info
+
+# Training images are stored a little larger than the input so a random resized crop keeps detail.
+TRAIN_STORE_MARGIN = 1.15
+DATASET_BUILDERS: dict[str, object] = {}
+ACCEPTED_INDEX_TYPES = {"image": (ImageIndex, ArrayImageSet), "clip": (VideoIndex,), "landmarks": (LandmarkSet,)}
+
+
+def register_dataset(input_kind: str):
+    def decorator(build):
+        DATASET_BUILDERS[input_kind] = build
+        return build
+    return decorator
+
+
+def cap_per_class(indices: np.ndarray, targets: np.ndarray, max_per_class: int | None, seed: int) -> np.ndarray:
+    """At most `max_per_class` of `indices` per class (a seeded choice), for quick runs."""
+    if not max_per_class:
+        return indices
+    rng = np.random.default_rng(seed + 1)
+    kept = [rng.permutation(indices[targets[indices] == cls])[:max_per_class] for cls in np.unique(targets[indices])]
+    return np.sort(np.concatenate(kept))
+
+
+def check_index_kind(index, input_kind: str, data: str) -> None:
+    if not isinstance(index, ACCEPTED_INDEX_TYPES[input_kind]):
+        raise DataError(f"{data} holds {type(index).__name__} but this model takes {input_kind} input; pass a matching dataset")
+
+
+class PixelDataset(Dataset):
+    """uint8 images (N, H, W, 3) -> (uint8 (3, H, W), target)."""
+
+    def __init__(self, images: np.ndarray, targets: np.ndarray):
+        self.images, self.targets = images, np.asarray(targets, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def __getitem__(self, i):
+        return torch.from_numpy(self.images[i]).permute(2, 0, 1), int(self.targets[i])
+
+
+class LandmarkDataset(Dataset):
+    """raw landmarks (N, 63) float32 -> (float32 (63,), target)."""
+
+    def __init__(self, landmarks: np.ndarray, targets: np.ndarray):
+        self.landmarks = np.ascontiguousarray(landmarks.reshape(len(landmarks), NUM_LANDMARKS * 3), dtype=np.float32)
+        self.targets = np.asarray(targets, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def __getitem__(self, i):
+        return torch.from_numpy(self.landmarks[i]), int(self.targets[i])
+
+
+class ClipDataset(Dataset):
+    """Decoded videos -> (uint8 (3, T, H, W) clip, target).
+
+    Training draws a random window inside the sign every time (temporal jitter, from torch's
+    generator so the training state covers it); evaluation takes the centred window.
+    """
+
+    def __init__(self, videos: list[np.ndarray], video_fps: list[float], targets: np.ndarray, prep: Preprocessing,
+                 train: bool, frame_ranges: list[tuple[int, int]] | None = None):
+        self.videos, self.video_fps, self.targets = videos, video_fps, np.asarray(targets, dtype=np.int64)
+        self.clip_length, self.clip_fps, self.train = int(prep.clip_length), float(prep.clip_fps), train
+        self.frame_ranges = frame_ranges
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def __getitem__(self, i):
+        video = self.videos[i]
+        first, last = self.frame_ranges[i] if self.frame_ranges else (None, None)
+        rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, ()))) if self.train else None
+        indices = sample_frame_indices(len(video), self.clip_length, "random" if self.train else "center", rng,
+                                       start=first, end=last, stride=temporal_stride(self.video_fps[i], self.clip_fps))
+        return torch.from_numpy(video[indices]).permute(3, 0, 1, 2), int(self.targets[i])
+
+
+def stored_size(prep: Preprocessing, train: bool) -> int:
+    size = int(prep.input_size[0])
+    return int(math.ceil(size * TRAIN_STORE_MARGIN)) if train else size
+
+
+def decode_images(index: ImageIndex | ArrayImageSet, indices: np.ndarray, size: int, desc: str = "decoding") -> np.ndarray:
+    """uint8 (len(indices), size, size, 3)."""
+    import cv2
+
+    out = np.empty((len(indices), size, size, 3), dtype=np.uint8)
+    for row, i in enumerate(tqdm(indices, desc=desc, unit="img", leave=False, disable=None)):
+        if isinstance(index, ImageIndex):
+            out[row] = read_image(index.paths[i], size)
+        else:
+            image = index.images[i]
+            image = np.repeat(image[..., None], 3, axis=-1) if image.ndim == 2 else image
+            out[row] = cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA) if image.shape[:2] != (size, size) else image
+    return out
+
+
+@register_dataset("image")
+def image_dataset(index: ImageIndex | ArrayImageSet, indices: np.ndarray, prep: Preprocessing, train: bool) -> Dataset:
+    images = decode_images(index, indices, stored_size(prep, train), desc="decoding train images" if train else "decoding images")
+    return PixelDataset(images, index.targets()[indices])
+
+
+@register_dataset("landmarks")
+def landmark_dataset(index: LandmarkSet, indices: np.ndarray, prep: Preprocessing, train: bool) -> Dataset:
+    return LandmarkDataset(index.landmarks[indices], index.targets()[indices])
+
+
+@register_dataset("clip")
+def clip_dataset(index: VideoIndex, indices: np.ndarray, prep: Preprocessing, train: bool) -> Dataset:
+    size = stored_size(prep, train)
+    videos, rates = [], []
+    for i in tqdm(indices, desc="decoding videos", unit="video", leave=False, disable=None):
+        videos.append(read_video_frames(index.paths[i], size=size))
+        rates.append(video_info(index.paths[i]).fps or float(prep.clip_fps))
+    ranges = [index.frame_ranges[i] for i in indices] if index.frame_ranges else None
+    return ClipDataset(videos, rates, index.targets()[indices], prep, train, ranges)
+
+
+def build_dataset(index, indices: np.ndarray, prep: Preprocessing, train: bool) -> Dataset:
+    return DATASET_BUILDERS[prep.input_kind](index, np.asarray(indices, dtype=np.int64), prep, train)
+
+
+def make_splits(index, val_fraction: float, test_fraction: float, seed: int, max_per_class: int | None = None,
+                split_by: str = "sample") -> dict[str, np.ndarray]:
+    """The training run's train/val/test sample indices, stratified by label (and disjoint by signer
+    with split_by='signer', or in file order per label with split_by='order', for rows that come
+    from recorded sequences); a dataset that defines its own split (WLASL) keeps it. `signport
+    evaluate` re-derives the same indices from the settings recorded in checkpoint.json."""
+    targets = index.targets()
+    subset = cap_per_class(np.arange(len(targets)), targets, max_per_class, seed)
+    predefined = getattr(index, "splits", None)
+    if predefined:
+        names = np.asarray([predefined[i] for i in subset])
+        return {name: subset[names == name] for name in ("train", "val", "test")}
+    if split_by == "order":
+        return _ordered_split(subset, targets[subset], val_fraction, test_fraction)
+    groups = None
+    if split_by == "signer":
+        if not getattr(index, "signers", None):
+            raise DataError("--split-by signer needs signer ids in the data (the synthetic letters have them); use --split-by sample")
+        groups = [index.signers[i] for i in subset]
+    labels = [index.labels[i] for i in subset]
+    fractions = (1.0 - val_fraction - test_fraction, val_fraction, test_fraction)
+    parts = split_indices(labels, fractions, seed, groups=groups)
+    return {name: subset[positions] for name, positions in parts.items()}
+
+
+def _ordered_split(subset: np.ndarray, targets: np.ndarray, val_fraction: float, test_fraction: float) -> dict[str, np.ndarray]:
+    """Per label, in file order: the first rows train, the next validate, the last test, so frames
+    recorded next to each other rarely end up on both sides."""
+    parts: dict[str, list[np.ndarray]] = {"train": [], "val": [], "test": []}
+    for cls in np.unique(targets):
+        rows = subset[targets == cls]
+        n_test, n_val = int(round(len(rows) * test_fraction)), int(round(len(rows) * val_fraction))
+        n_train = len(rows) - n_val - n_test
+        parts["train"].append(rows[:n_train])
+        parts["val"].append(rows[n_train : n_train + n_val])
+        parts["test"].append(rows[n_train + n_val :])
+    return {name: np.sort(np.concatenate(chunks)) for name, chunks in parts.items()}
