@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from signport.cli import cache_dir_from_env
+from signport.train.cli import cache_dir_from_env
 from signport.core import atomic
 
 BUDGETS = (5.0, 10.0, 20.0)

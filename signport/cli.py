@@ -20,9 +20,9 @@ COMMAND_MODULES = (
     "signport.data.cli",
     "signport.train.cli",
     "signport.export.cli",
+    "signport.device_bench.cli",
     "signport.live.cli",
     "signport.hands.cli",
-    "signport.device_bench.cli",
 )
 
 

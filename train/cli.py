@@ -67,8 +67,8 @@ def run_train(args) -> int:
     )
     if config.rank != 0:  # under torchrun only the first process reports
         logging.getLogger("signport.train").setLevel(logging.WARNING)
-    result = train(apply_preset(config))
-    return 0 if result.finished or config.stop_after_epochs else 1
+    train(apply_preset(config))
+    return 0
 
 
 def run_finetune(args) -> int:

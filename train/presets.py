@@ -17,7 +17,8 @@ PRESETS: dict[str, dict] = {
     "synth-fast": {
         "description": "reduced size for the synthetic default on a 2-core CPU: MobileNetV2 width 0.35 at 96 px, 3D width 0.25 at 64 px x 16 frames",
         "models": {
-            "mobilenet_v2": {"width": 0.35, "input_size": 96, "epochs": 25, "batch_size": 64, "lr": 3e-3, "warmup_epochs": 2, "patience": 6},
+            "mobilenet_v2": {"width": 0.35, "input_size": 96, "epochs": 50, "batch_size": 64, "lr": 3e-3, "warmup_epochs": 2, "patience": 10,
+                             "precise_bn_batches": 5},
             "mobilenet_v2_3d": {"width": 0.25, "input_size": 64, "clip_length": 16, "epochs": 15, "batch_size": 16, "lr": 3e-3},
             "landmarks": {"epochs": 40, "batch_size": 128, "lr": 3e-3},
         },
@@ -55,7 +56,9 @@ def apply_preset(config: TrainConfig) -> TrainConfig:
     return dataclasses.replace(config, preset=name, **changes)
 
 
-def describe_preset(name: str, model: str) -> str:
-    overrides = PRESETS[name]["models"].get(model, {})
-    settings = ", ".join(f"{k}={v}" for k, v in overrides.items())
-    return f"preset {name}: {PRESETS[name]['description']}" + (f" [{settings}]" if settings else "")
+def describe_preset(config: TrainConfig) -> str:
+    """One line for the log: the preset and the values in effect for the fields it covers (flags win)."""
+    name = resolve_preset_name(config)
+    overrides = PRESETS[name]["models"].get(config.model, {})
+    settings = ", ".join(f"{k}={getattr(config, k)}" for k in overrides)
+    return f"preset {name}: {PRESETS[name]['description']}" + (f" [in effect: {settings}]" if settings else "")

@@ -153,7 +153,7 @@ def train(config: TrainConfig) -> TrainResult:
     amp_dtype = autocast_dtype(device, config.amp)
     if device.type == "cpu" and config.compile:
         log.info("--compile is for CUDA; ignored on CPU")
-    log.info(describe_preset(config.preset, config.model))
+    log.info(describe_preset(config))
 
     # Data: an index, a seeded split, and datasets that hand out uint8 pixels / raw landmarks.
     model_args = arch_args(config)

@@ -84,7 +84,7 @@ def test_flag_that_the_family_does_not_take_is_an_error(tmp_path):
 
 def test_preset_fills_only_fields_left_at_their_default(tmp_path):
     config = apply_preset(TrainConfig(model="mobilenet_v2", data="synth", epochs=3))
-    assert config.preset == "synth-fast" and config.width == 0.35 and config.input_size == 64
+    assert config.preset == "synth-fast" and config.width == 0.35 and config.input_size == 96
     assert config.epochs == 3  # set by the user: kept
     assert apply_preset(config) == config
     assert apply_preset(TrainConfig(model="mobilenet_v2", data="/some/folder")).width is None
@@ -116,3 +116,10 @@ def test_tiny_clip_run_trains_the_3d_model_on_videos(tmp_path, tiny_data_writers
     model, meta = model_from_checkpoint(config.out)
     assert meta.preprocessing["input_kind"] == "clip" and meta.preprocessing["clip_length"] == 4
     assert model(torch.zeros(1, 3, 4, 32, 32)).shape == (1, 3)
+
+
+def test_log_line_shows_the_values_in_effect():
+    from signport.train.presets import describe_preset
+
+    line = describe_preset(apply_preset(TrainConfig(model="mobilenet_v2", data="synth", epochs=50)))
+    assert line.startswith("preset synth-fast") and "epochs=50" in line and "input_size=96" in line
