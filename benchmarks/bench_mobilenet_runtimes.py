@@ -132,10 +132,14 @@ def main(argv: list[str] | None = None) -> int:
     p50 = {name: row["latency_ms"]["p50"] for name, row in runtimes.items()}
     for name, row in runtimes.items():
         row["speedup_vs_eager"] = p50[BASELINE] / p50[name]
+    # The least-contended round of each runtime, as a second view on a shared machine.
+    best = {name: min(row["round_p50s_ms"]) for name, row in runtimes.items()}
     int8 = p50["executorch-model-int8"]
     checks = {
-        "executorch_int8_vs_onnxruntime_fp32": {"ratio": int8 / p50["onnx-model-fp32"], "limit": 0.5},
-        "executorch_int8_vs_eager_fp32": {"ratio": int8 / p50[BASELINE], "limit": 0.1},
+        "executorch_int8_vs_onnxruntime_fp32": {"ratio": int8 / p50["onnx-model-fp32"], "limit": 0.5,
+                                                "ratio_of_best_rounds": best["executorch-model-int8"] / best["onnx-model-fp32"]},
+        "executorch_int8_vs_eager_fp32": {"ratio": int8 / p50[BASELINE], "limit": 0.1,
+                                          "ratio_of_best_rounds": best["executorch-model-int8"] / best[BASELINE]},
     }
     for check in checks.values():
         check["passed"] = check["ratio"] <= check["limit"]
@@ -162,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
               f"  {row['macs_per_second'] / 1e9:6.2f} GMAC/s  {row['speedup_vs_eager']:5.1f}x vs eager")
     print(f"executorch int8 at 1 thread: p50 {result['executorch_int8_one_thread']['latency_ms']['p50']:.2f} ms")
     for name, check in checks.items():
-        print(f"{name}: {check['ratio']:.3f} (limit {check['limit']}) {'PASS' if check['passed'] else 'FAIL'}")
+        print(f"{name}: {check['ratio']:.3f} (limit {check['limit']}; best rounds {check['ratio_of_best_rounds']:.3f}) "
+              f"{'PASS' if check['passed'] else 'FAIL'}")
     print(f"load average {load_before[0]:.1f} -> {load_after[0]:.1f}; JSON: {args.out}")
     return 0 if result["passed"] else 1
 
