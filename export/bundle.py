@@ -91,8 +91,11 @@ def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def base_manifest(*, name: str, meta, model_family: str, head_block: dict, options: dict) -> dict:
-    """The manifest minus artifacts; `meta` is the source checkpoint's CheckpointMeta."""
+def base_manifest(*, name: str, meta, model_family: str, head_block: dict, options: dict, checkpoint_path=None) -> dict:
+    """The manifest minus artifacts; `meta` is the source checkpoint's CheckpointMeta.
+
+    The checkpoint's absolute path is recorded so `signport bench` finds its eager reference
+    (it checks the backbone fingerprint before trusting it)."""
     return {
         "format": BUNDLE_FORMAT,
         "schema_version": SCHEMA_VERSION,
@@ -109,6 +112,7 @@ def base_manifest(*, name: str, meta, model_family: str, head_block: dict, optio
         "toolchain": toolchain_versions(),
         "created": now_iso(),
         "source_checkpoint": {
+            **({"path": str(Path(checkpoint_path).resolve())} if checkpoint_path else {}),
             "architecture": meta.architecture, "created": meta.created, "metrics": meta.metrics,
             "data_fingerprint": meta.data_fingerprint,
         },

@@ -104,7 +104,7 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
     with atomic.staged_directory(config.out) as stage:
         manifest = base_manifest(
             name=context.bundle_name, meta=meta, model_family=model.family, head_block=write_head_files(stage, head),
-            options={k: getattr(config, k) for k in ARTIFACT_OPTIONS},
+            options={k: getattr(config, k) for k in ARTIFACT_OPTIONS}, checkpoint_path=config.checkpoint,
         )
         for fmt, request in _progress(plan, progress):
             part = parts[request.role]

@@ -161,9 +161,17 @@ def test_artifact_that_cannot_load_is_a_red_row_with_its_error(bundle_copy, rewr
     assert run_verdict({"results": rows})["exit_code"] == 1
 
 
+def test_recorded_source_checkpoint_is_the_eager_reference_without_a_flag(bundle_copy):
+    code = bench(bundle_copy, "--no-latency", checkpoint=False)
+    reference = only_run(bundle_copy)["parity"]["reference"]
+    assert reference["kind"] == "eager-checkpoint" and reference["checkpoint"].endswith("checkpoint")
+    assert code == 0
+
+
 def test_without_checkpoint_the_fp32_artifact_is_the_stated_reference(bundle_copy):
     manifest_path = bundle_copy / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
+    del manifest["source_checkpoint"]["path"]  # a bundle copied to a machine without its checkpoint
     manifest["skipped"] = [{"id": "executorch-backbone-int8", "format": "executorch", "role": "backbone", "precision": "int8",
                             "delegate": "xnnpack", "status": "skipped", "reason": "int8 needs --calibration"}]
     manifest_path.write_text(json.dumps(manifest))
