@@ -121,56 +121,32 @@ def _read_image(path: Path, prep: Preprocessing) -> np.ndarray:
 
 
 def synthetic_inputs(prep: Preprocessing, count: int, seed: int) -> np.ndarray:
-    """Plausible inputs of the model's shape: smooth colour fields for images and clips (what
-    natural images look like to the first layers), jittered hand shapes for landmarks."""
+    """`count` model inputs from signport's procedural generator (signport.data.synth), the
+    same renderer as the built-in training data: letters for images and landmarks, dynamic
+    signs for clips, each from a different synthetic signer, preprocessed as `prep` says."""
+    from signport.core.labels import ASL_LETTERS, LETTERS_AZ
+    from signport.data.synth import CLIP_GLOSSES, letter_landmarks, render_clip, render_letter, signer_for_index
+
     rng = np.random.default_rng(seed)
-    if prep.input_kind == "landmarks":
-        return synthetic_hands(rng, count).reshape(count, NUM_LANDMARKS * LANDMARK_DIMS)
     height, width = prep.input_size
-    frames = int(prep.clip_length or 1) if prep.input_kind == "clip" else 1
     samples = []
-    for _ in range(count):
-        rgb = _smooth_field(rng, frames, height, width)
-        normalized = np.stack([normalize_image(frame, prep) for frame in rgb])  # (T, 3, H, W)
-        samples.append(normalized[0] if prep.input_kind == "image" else normalized.transpose(1, 0, 2, 3))
+    for index in range(count):
+        signer = signer_for_index(seed, "default", index)
+        if prep.input_kind == "landmarks":
+            hand = letter_landmarks(str(rng.choice(LETTERS_AZ)), signer, rng)
+            samples.append(hand.reshape(NUM_LANDMARKS * LANDMARK_DIMS))
+        elif prep.input_kind == "clip":
+            frames, _, _ = render_clip(str(rng.choice(CLIP_GLOSSES)), signer, rng, frames=int(prep.clip_length or 1), size=height)
+            samples.append(np.stack([normalize_image(_fit(frame, height, width), prep) for frame in frames], axis=1))
+        else:
+            image, _ = render_letter(str(rng.choice(ASL_LETTERS)), signer, rng, size=max(height, width))
+            samples.append(normalize_image(_fit(image, height, width), prep))
     return np.ascontiguousarray(np.stack(samples), dtype=np.float32)
 
 
-def _smooth_field(rng: np.random.Generator, frames: int, height: int, width: int) -> np.ndarray:
-    """uint8 (T, H, W, 3): low-frequency colour noise that drifts slowly across frames."""
+def _fit(rgb: np.ndarray, height: int, width: int) -> np.ndarray:
     import cv2
 
-    coarse = rng.uniform(0, 255, size=(5, 5, 3)).astype(np.float32)
-    drift = rng.normal(0, 12, size=(5, 5, 3)).astype(np.float32)
-    out = []
-    for t in range(frames):
-        grid = np.clip(coarse + t * drift, 0, 255)
-        out.append(cv2.resize(grid, (width, height), interpolation=cv2.INTER_CUBIC))
-    return np.clip(np.stack(out), 0, 255).astype(np.uint8)
-
-
-# Joint distances from the wrist along each finger (thumb .. pinky) in a unit-sized hand.
-_FINGER_REACH = np.array([0.25, 0.45, 0.60, 0.75])
-_FINGER_ANGLES = np.radians([-50.0, -20.0, 0.0, 18.0, 36.0])
-
-
-def synthetic_hands(rng: np.random.Generator, count: int) -> np.ndarray:
-    """(count, 21, 3) MediaPipe-like hands: wrist, then 4 joints per finger, random curl,
-    rotation, size and position in normalized image coordinates."""
-    hands = np.zeros((count, NUM_LANDMARKS, LANDMARK_DIMS), np.float32)
-    for n in range(count):
-        curl = rng.uniform(0.3, 1.0, size=5)
-        points = [np.zeros(3)]
-        for finger, angle in enumerate(_FINGER_ANGLES):
-            direction = np.array([np.sin(angle), -np.cos(angle), 0.0])
-            for joint, reach in enumerate(_FINGER_REACH):
-                points.append(direction * reach * (curl[finger] if joint > 1 else 1.0) + rng.normal(0, 0.02, 3))
-        points = np.stack(points)
-        rotation = rng.uniform(-0.6, 0.6)
-        c, s = np.cos(rotation), np.sin(rotation)
-        points[:, :2] = points[:, :2] @ np.array([[c, -s], [s, c]]).T
-        size = rng.uniform(0.15, 0.35)
-        centre = rng.uniform(0.3, 0.7, size=2)
-        hands[n, :, :2] = points[:, :2] * size + centre
-        hands[n, :, 2] = points[:, 2] * size
-    return hands
+    if rgb.shape[:2] == (height, width):
+        return rgb
+    return cv2.resize(rgb, (width, height), interpolation=cv2.INTER_AREA)

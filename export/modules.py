@@ -3,6 +3,7 @@ with its example input, tensor names and per-format module transforms."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -28,6 +29,10 @@ class PreExportTransform:
 
 # family -> transforms, applied in registration order to backbone and fused model.
 PRE_EXPORT_TRANSFORMS: dict[str, list[PreExportTransform]] = {}
+# Modules that register transforms when imported, like COMMAND_MODULES in signport/cli.py:
+# a rewrite module adds its name here and decorates its function with
+# @register_pre_export_transform(family, formats=[...]).
+TRANSFORM_MODULES: tuple[str, ...] = ()
 
 
 def register_pre_export_transform(family: str, formats: Iterable[str] | None = None):
@@ -41,6 +46,8 @@ def register_pre_export_transform(family: str, formats: Iterable[str] | None = N
 
 
 def apply_pre_export_transforms(module: nn.Module, family: str, format_name: str) -> nn.Module:
+    for name in TRANSFORM_MODULES:
+        importlib.import_module(name)
     for transform in PRE_EXPORT_TRANSFORMS.get(family, []):
         if transform.formats is None or format_name in transform.formats:
             module = transform.fn(module).eval()

@@ -120,10 +120,10 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
             except ArtifactSkipped as skipped:
                 _remove(target)
                 manifest["skipped"].append(skipped_row(request, skipped.status, str(skipped)))
-                log.info("%-40s %s: %s", request.id, skipped.status, skipped)
+                log.debug("%-40s %s: %s", request.id, skipped.status, skipped)
                 continue
             manifest["artifacts"].append(artifact_row(stage, artifact, parity))
-            log.info("%-40s %s", request.id, _parity_summary(parity))
+            log.debug("%-40s %s", request.id, _parity_summary(parity))
         finish("artifacts")
         if not any(a["role"] != "head" for a in manifest["artifacts"]):
             # A head alone is useless: an app needs something that takes the input.

@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "signport.data.cli",
     "signport.train.cli",
     "signport.export.cli",
+    "signport.device_bench.cli",
     "signport.live.cli",
     "signport.hands.cli",
 )

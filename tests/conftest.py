@@ -37,3 +37,28 @@ def hand_model(request, tmp_path_factory) -> Path:
         return fetch_hand_model(folder, source="pypi")
     except OfflineError as e:
         pytest.skip(f"hand model unavailable: {e}")
+
+
+@pytest.fixture
+def random_video_model():
+    """Factory for a 3-D model family with random weights and random eval-mode BatchNorm statistics,
+    scaled so activations neither die nor explode through the depth (real numerical tests)."""
+    from torch import nn
+
+    from signport.train.models import build_model
+
+    def build(name: str = "mobilenet_v2_3d", width: float = 0.5, classes: int = 7, seed: int = 0) -> nn.Module:
+        torch.manual_seed(seed)
+        model = build_model(name, classes, width=width)
+        generator = torch.Generator().manual_seed(seed + 1)
+        with torch.no_grad():
+            for module in model.modules():
+                if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                    c = module.num_features
+                    module.running_mean.copy_(torch.rand(c, generator=generator) * 0.2 - 0.1)
+                    module.running_var.copy_(torch.rand(c, generator=generator) * 0.1 + 0.05)
+                    module.weight.copy_(torch.rand(c, generator=generator) * 0.5 + 0.5)
+                    module.bias.copy_(torch.rand(c, generator=generator) * 0.2 - 0.1)
+        return model.eval()
+
+    return build

@@ -30,7 +30,7 @@ def get_format(name: str) -> ExportFormat:
 
 
 # Registration side effects: one import per format, in the order artifacts are exported.
-from signport.export.formats import executorch, onnx  # noqa: E402,F401
+from signport.export.formats import executorch, onnx, coreml  # noqa: E402,F401
 
 __all__ = ["FORMATS", "register_format", "get_format", "ArtifactRequest", "ArtifactSkipped", "ExportContext", "ExportedArtifact", "ExportFormat",
            "quiet_toolchain_logs"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,12 +127,15 @@ CHATTY_LOGGERS = ("coremltools", "executorch", "onnxscript", "onnx_ir", "torch.o
 
 @contextlib.contextmanager
 def quiet_toolchain_logs():
+    """Toolchain INFO logs off, and their progress bars (coremltools draws one per pass with
+    tqdm on sys.stderr) into a buffer; warnings and errors still reach the user."""
     loggers = [logging.getLogger(name) for name in CHATTY_LOGGERS]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.WARNING)
     try:
-        yield
+        with contextlib.redirect_stderr(io.StringIO()):
+            yield
     finally:
         for logger, level in zip(loggers, levels):
             logger.setLevel(level)

@@ -151,7 +151,14 @@ def check_head_compatible(
     if head.backbone_fingerprint != backbone_fingerprint:
         problems.append(f"backbone fingerprint {head.backbone_fingerprint[:19]}… != {backbone_fingerprint[:19]}…")
     if labels is not None and list(head.labels) != list(labels):
-        problems.append(f"labels differ ({len(head.labels)} vs {len(labels)} classes)")
+        added = [label for label in head.labels if label not in labels]
+        removed = [label for label in labels if label not in head.labels]
+        changes = []
+        if added:
+            changes.append("adds " + " ".join(added))
+        if removed:
+            changes.append("drops " + " ".join(removed))
+        problems.append(f"labels differ ({len(head.labels)} vs {len(labels)} classes: {', '.join(changes) or 'same labels, other order'})")
     if problems and not force:
         raise HeadMismatchError(
             f"{head_path}: head was trained for another backbone or label set ({'; '.join(problems)}); fine-tune on this backbone or pass --force"

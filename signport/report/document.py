@@ -18,7 +18,7 @@ h1{border-bottom:2px solid #ddd;padding-bottom:.3em} h2{margin-top:2em;border-bo
 table{border-collapse:collapse;margin:1em 0;font-size:14px} th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
 th{background:#f4f4f6} td:first-child,th:first-child{text-align:left}
 td.pass{background:#e3f6e3;color:#135d13;font-weight:600} td.fail{background:#fde2e2;color:#8a1010;font-weight:600}
-td.skip{background:#f4f0e0;color:#6b5a10} figure{margin:1em 0} figure img{max-width:100%;border:1px solid #eee}
+tr.fail td{background:#fde2e2} td.skip{background:#f4f0e0;color:#6b5a10} figure{margin:1em 0} figure img{max-width:100%;border:1px solid #eee}
 figcaption{font-size:13px;color:#555} .note{color:#555;font-size:14px} code{background:#f4f4f6;padding:1px 4px}
 """
 
@@ -106,7 +106,9 @@ def render_html(report: Report, assets_dir: str = "report_assets") -> str:
                     text = table.cell_text(value)
                     css = STATUS_CLASSES.get(text.split(" ")[0].upper()) if text else None
                     cells.append(f"<td class='{css}'>{esc(text)}</td>" if css else f"<td>{esc(text)}</td>")
-                parts.append("<tr>" + "".join(cells) + "</tr>")
+                # A row with a failed cell is red as a whole, so a failure cannot hide in a wide table.
+                row_class = " class='fail'" if any("class='fail'" in cell for cell in cells) else ""
+                parts.append(f"<tr{row_class}>" + "".join(cells) + "</tr>")
             parts.append("</table>")
         for figure in section.figures:
             index += 1

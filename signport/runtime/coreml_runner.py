@@ -19,17 +19,26 @@ def coreml_predict_available() -> bool:
     return platform.system() == "Darwin"
 
 
+# MLComputeUnits names (as the iOS demo and the bench result schema spell them) -> coremltools.ComputeUnit.
+COMPUTE_UNITS = {"all": "ALL", "cpuOnly": "CPU_ONLY", "cpuAndGPU": "CPU_AND_GPU", "cpuAndNeuralEngine": "CPU_AND_NE"}
+
+
 @register_runner("coreml")
 class CoreMLRunner(Runner):
     """Image-typed models (CVPixelBuffer input on iOS) take uint8 RGB (N, H, W, 3) pixels here;
-    tensor-typed ones take the preprocessed float tensor like every other runner."""
+    tensor-typed ones take the preprocessed float tensor like every other runner.
+    `compute_units` picks where Core ML may run it (the bench measures each setting)."""
+
+    def __init__(self, path, threads: int | None = None, compute_units: str = "all"):
+        self.compute_units = compute_units
+        super().__init__(path, threads)
 
     def _load(self) -> None:
         if not coreml_predict_available():
             raise ToolchainError(f"{self.path}: {PREDICT_NEEDS_MACOS} (this is {platform.system()}); run it on a Mac or in the iOS app")
         import coremltools as ct
 
-        self._model = ct.models.MLModel(str(self.path), compute_units=ct.ComputeUnit.ALL)
+        self._model = ct.models.MLModel(str(self.path), compute_units=ct.ComputeUnit[COMPUTE_UNITS[self.compute_units]])
         spec = self._model.get_spec()
         model_input = spec.description.input[0]
         self._input_name = model_input.name

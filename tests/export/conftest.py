@@ -26,11 +26,11 @@ def landmark_checkpoint(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def landmark_bundle(tmp_path_factory, landmark_checkpoint) -> Path:
-    """Every format, fp32 + int8, fused model included."""
+    """Every format, fp32 + int8, fused model included, and a 6-bit palettized Core ML backbone."""
     from signport.export.pipeline import export_bundle
 
     out = tmp_path_factory.mktemp("bundles") / "landmarks"
-    config = ExportConfig(checkpoint=landmark_checkpoint, out=out, formats=FORMATS, quant=("fp32", "int8"), fused=True)
+    config = ExportConfig(checkpoint=landmark_checkpoint, out=out, formats=FORMATS, quant=("fp32", "int8"), fused=True, coreml_palettize=(6,))
     export_bundle(config, samples=landmark_samples())
     return out
 
@@ -44,11 +44,12 @@ def mobilenet_checkpoint(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def mobilenet_bundle(tmp_path_factory, mobilenet_checkpoint) -> Path:
-    """Every format at fp32, Core ML with an image input; no fused model (the landmark bundle covers it)."""
+    """Every format at fp32, Core ML with an image input; no fused model and no Core ML .pte (the landmark bundle covers them)."""
     from signport.export.pipeline import export_bundle
 
     out = tmp_path_factory.mktemp("bundles") / "mobilenet"
-    export_bundle(ExportConfig(checkpoint=mobilenet_checkpoint, out=out, formats=FORMATS, fused=False, coreml_image_input=True, parity_samples=PARITY_SAMPLES))
+    export_bundle(ExportConfig(checkpoint=mobilenet_checkpoint, out=out, formats=FORMATS, fused=False, executorch_coreml=False, coreml_image_input=True,
+                               parity_samples=PARITY_SAMPLES))
     return out
 
 

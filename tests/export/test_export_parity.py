@@ -97,4 +97,21 @@ def test_3d_family_reports_executorch_as_unsupported_not_a_crash(clip_bundle):
     assert "Conv3d unsupported by XNNPACK in executorch 1.5.1" in xnnpack[0]["reason"]
     # The head is 2-D: ExecuTorch still gets one, so an Android app can at least swap heads.
     assert _rows(clip_bundle, format="executorch", role="head")
+    # Core ML runs Conv3d, so the iOS route through ExecuTorch's Core ML delegate does build.
+    assert _rows(clip_bundle, format="executorch", role="backbone", delegate="coreml")
     assert _rows(clip_bundle, format="onnx", role="backbone")[0]["inputs"][0]["shape"] == [1, 3, 4, 32, 32]
+
+
+def test_onnx_dynamic_batch_runs_a_whole_batch_in_one_call(landmark_checkpoint, tmp_path):
+    from signport.export.config import ExportConfig
+    from signport.export.pipeline import export_bundle
+
+    report = export_bundle(
+        ExportConfig(checkpoint=landmark_checkpoint, out=tmp_path / "b", formats=("onnx",), fused=False, dynamic_batch=True, parity_samples=50),
+        samples=landmark_samples(),
+    )
+    backbone = next(a for a in report.manifest["artifacts"] if a["role"] == "backbone")
+    assert backbone["inputs"][0]["shape"] == ["batch", 63] and backbone["parity"]["passed"]
+    runner = load_runner(tmp_path / "b" / backbone["path"], "onnx")
+    assert runner.input_shape == (None, 63)
+    assert runner.run(landmark_samples().parity[:9]).shape == (9, 32)

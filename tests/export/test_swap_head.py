@@ -78,7 +78,7 @@ def test_swap_head_rejects_other_embedding_size_even_with_force(bundle_copy, tmp
 
 def test_swap_head_with_new_labels_needs_force_and_reports_them(bundle_copy, tmp_path):
     path, _ = _new_head(bundle_copy, tmp_path, labels=["A", "B", "C", "D", "E"])
-    with pytest.raises(HeadMismatchError, match="labels differ"):
+    with pytest.raises(HeadMismatchError, match="labels differ .*adds E"):
         swap_head(bundle_copy, path)
     report = swap_head(bundle_copy, path, force=True)
     assert report.labels_added == ["E"] and report.labels_removed == []

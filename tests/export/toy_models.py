@@ -10,7 +10,8 @@ import torch
 
 from signport.core.checkpoint import CheckpointMeta, save_checkpoint
 from signport.core.preprocessing import Preprocessing
-from signport.export.calibration import InputSamples, samples_from_arrays, synthetic_hands
+from signport.data.synth import letter_landmarks, signer_for_index
+from signport.export.calibration import InputSamples, samples_from_arrays
 from signport.train.models import backbone_fingerprint, build_model
 from signport.train.models.registry import model_preprocessing
 
@@ -20,12 +21,14 @@ CALIBRATION_SAMPLES = 64
 MOBILENET_ARGS = {"width": 0.25, "input_size": 32}
 CLIP_ARGS = {"width": 0.25, "input_size": 32, "clip_length": 4}
 LANDMARK_ARGS = {"hidden": [64, 32]}
-FORMATS = ("executorch", "onnx")
+FORMATS = ("executorch", "coreml", "onnx")
 
 
 def landmark_inputs(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(count, 63) hands, each a jittered, moved and resized copy of one of 4 class templates."""
-    templates = synthetic_hands(np.random.default_rng(1234), len(LABELS))
+    """(count, 63) hands, each a jittered, moved and resized copy of one synthetic signer's
+    A, B, C or D handshape (signport.data.synth)."""
+    signer, rng = signer_for_index(0, "default", 0), np.random.default_rng(1234)
+    templates = np.stack([letter_landmarks(label, signer, rng) for label in LABELS])
     rng = np.random.default_rng(seed)
     targets = rng.integers(0, len(LABELS), count)
     hands = templates[targets] - templates[targets][:, :1]

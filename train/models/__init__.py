@@ -14,6 +14,7 @@ from signport.train.models.registry import (
 
 # Registration side effects: one import per family.
 from signport.train.models import landmarks, mobilenet_v2, mobilenet_v2_3d  # noqa: E402,F401
+from signport.train.models import mobilenet_v2_3d_causal  # noqa: E402,F401
 
 __all__ = [
     "ClassifierHead", "SignModel", "MODEL_REGISTRY", "backbone_fingerprint", "build_model",

@@ -240,9 +240,9 @@ def textured_background(rng: np.random.Generator, height: int, width: int) -> np
         v = (-np.sin(angle) * xx + np.cos(angle) * yy) / period
         pattern = ((np.floor(u) + np.floor(v)) % 2).astype(np.float32)
     c0 = saturated()
-    c1 = 0.5 * c0 + 0.5 * saturated()  # patterned, but not a high-contrast test chart
+    c1 = 0.75 * c0 + 0.25 * saturated()  # patterned, but not a high-contrast test chart
     image = c0[None, None] * (1 - pattern[..., None]) + c1[None, None] * pattern[..., None]
-    for _ in range(rng.integers(4, 12)):
+    for _ in range(rng.integers(2, 7)):
         centre = tuple((rng.uniform(0, 1, 2) * (width, height)).astype(int).tolist())
         radius = int(rng.uniform(0.02, 0.12) * width)
         cv2.circle(image, centre, max(radius, 1), tuple(float(c) for c in saturated()), -1)

@@ -11,7 +11,7 @@ a "new" signer has:
   - longer, thinner fingers and a narrower palm,
   - a looser handshape style: straight fingers bend ~10-20 deg, fists open ~20-30 deg, wider spread,
   - busy, coloured, striped/checkered rooms instead of muted indoor clutter,
-  - coloured (warm or cool) side lighting with less ambient light,
+  - slightly warm or cool side lighting with less ambient light,
   - a tilted, more distant phone camera (roll bias 10-20 deg, hand ~20 % smaller in frame),
   - a softer, noisier camera (blur, sensor noise).
 """
@@ -144,7 +144,7 @@ def sample_new_signer(rng: np.random.Generator, signer_id: str) -> Signer:
     style[THUMB_SLOT.start] += rng.uniform(5, 15)  # thumb further out
     style[THUMB_SLOT.start + 1] -= rng.uniform(10, 20)  # less opposition
     warm = rng.random() < 0.5
-    light = np.array([1.18, 1.0, 0.78]) if warm else np.array([0.82, 0.95, 1.2])
+    light = np.array([1.08, 1.0, 0.9]) if warm else np.array([0.92, 0.98, 1.08])
     return Signer(
         signer_id=signer_id, population="new",
         geometry=_geometry(rng, 1.12, 0.88, 0.78),
@@ -154,10 +154,10 @@ def sample_new_signer(rng: np.random.Generator, signer_id: str) -> Signer:
         background="textured",
         light_rgb=tuple(float(c) for c in light * rng.normal(1.0, 0.03, 3)),
         light_direction=_unit([rng.choice([-1, 1]) * rng.uniform(0.8, 1.0), rng.uniform(-0.3, 0.3), 0.5]),
-        ambient=float(rng.uniform(0.3, 0.42)),
+        ambient=float(rng.uniform(0.45, 0.55)),
         camera_roll=float(rng.choice([-1, 1]) * rng.uniform(10, 20)),
-        hand_fill=(0.17, 0.22),
-        blur_sigma=float(rng.uniform(0.5, 0.8)), noise_sigma=float(rng.uniform(4, 6)),
+        hand_fill=(0.18, 0.23),
+        blur_sigma=float(rng.uniform(0.3, 0.5)), noise_sigma=float(rng.uniform(2.5, 4)),
         description={
             "skin": "dark, lighter palms", "hands": "longer thinner fingers, narrower palm",
             "style": "looser handshapes", "background": "busy saturated stripes/checkers",
