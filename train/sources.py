@@ -53,9 +53,11 @@ def open_dataset(data: str | Path, input_kind: str, cache_dir: Path, seed: int =
             path = path / SYNTH_OUTPUTS[input_kind]
     index = load_dataset(path)
     if input_kind == "landmarks" and isinstance(index, ImageIndex):
-        if index.landmarks is None:
+        landmark_file = Path(path) / "landmarks.npz"
+        if index.landmarks is None or not landmark_file.is_file():
             raise DataError(f"{path} holds images without a landmarks.npz; the landmark model needs landmarks (extract them or pass a landmark file)")
-        return LandmarkSet(landmarks=index.landmarks, labels=index.labels, classes=index.classes)
+        # Through the landmark loader, so images without a hand ("nothing") are dropped the same way.
+        return load_dataset(landmark_file, kind="landmarks")
     return index
 
 

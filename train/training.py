@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from signport.core import atomic
 from signport.core.checkpoint import META_FILE, WEIGHTS_FILE, CheckpointMeta, save_checkpoint
-from signport.core.errors import DataError, InputError
+from signport.core.errors import DataError, InputError, SignportError
 from signport.train import distributed
 from signport.train.augment import AugmentSettings, build_augmentation
 from signport.train.config import TrainConfig
@@ -70,6 +70,10 @@ def arch_args(config: TrainConfig) -> dict:
     return args
 
 
+class TrainingDiverged(SignportError):
+    """The loss became NaN or infinite."""
+
+
 def train_one_epoch(model, loader, augment, criterion, optimizer, scaler, device, amp_dtype, desc: str, show_progress: bool = True) -> dict:
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
@@ -80,6 +84,9 @@ def train_one_epoch(model, loader, augment, criterion, optimizer, scaler, device
         with torch.autocast(device_type=device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
             logits = model(inputs)
             loss = criterion(logits, target)
+        if not torch.isfinite(loss):
+            # A NaN never recovers; stop before it overwrites the best checkpoint's successors.
+            raise TrainingDiverged(f"training diverged ({desc}: loss is {loss.item()}); check the data for NaN inputs or lower --lr")
         optimizer.zero_grad(set_to_none=True)
         scaler.scale(loss).backward()
         scaler.step(optimizer)

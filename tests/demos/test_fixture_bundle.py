@@ -66,6 +66,8 @@ def fixture_files() -> dict[str, bytes]:
         "artifacts": [
             _artifact("backbone-coreml-fp16", "backbone.mlpackage", "coreml", "fp16", None, ["batch", 63]),
             _artifact("backbone-executorch-fp32", "backbone_xnnpack_fp32.pte", "executorch", "fp32", "xnnpack", [1, 63]),
+            # iOS-only: an ExecuTorch program delegated to Core ML, which Android must never pick.
+            _artifact("backbone-executorch-fp16-coreml", "backbone_coreml_fp16.pte", "executorch", "fp16", "coreml", [1, 63]),
         ],
         "toolchain": {"executorch": "1.5.1", "coremltools": "9.0"},
         "created": CREATED,

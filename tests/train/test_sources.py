@@ -38,3 +38,30 @@ def test_data_fingerprint_follows_content_not_location(tmp_path, tiny_data_write
     c = tiny_data_writers["images"](tmp_path / "c", per_class=2, seed=1)
     fingerprint = lambda folder: data_fingerprint(open_dataset(folder, "image", tmp_path))
     assert fingerprint(a) == fingerprint(b) != fingerprint(c)
+
+
+def test_landmark_model_on_generator_letters_drops_images_without_a_hand(tmp_path, tiny_data_writers):
+    """The synthetic 'nothing' class has NaN landmarks (no hand): those rows must not reach training."""
+    letters = tiny_data_writers["images"](tmp_path / "letters", per_class=2)
+    paths = sorted(p.relative_to(letters).as_posix() for p in letters.glob("*/*.png"))
+    landmarks = np.random.default_rng(0).random((len(paths), 21, 3)).astype(np.float32)
+    labels = np.array([p.split("/")[0] for p in paths])
+    landmarks[labels == "C"] = np.nan
+    np.savez(letters / "landmarks.npz", paths=np.array(paths), labels=labels, landmarks=landmarks)
+    found = open_dataset(letters, "landmarks", tmp_path)
+    assert found.classes == ["A", "B"] and len(found) == 4
+    assert np.isfinite(found.landmarks).all()
+
+
+def test_training_stops_with_a_clear_error_when_the_loss_diverges(tmp_path):
+    import torch
+
+    from signport.train.training import TrainingDiverged, train_one_epoch
+
+    model = torch.nn.Linear(3, 2)
+    loader = [(torch.tensor([[float("nan"), 0.0, 1.0]]), torch.tensor([0]))]
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scaler = torch.amp.GradScaler(enabled=False)
+    with pytest.raises(TrainingDiverged, match="loss is nan"):
+        train_one_epoch(model, loader, lambda x, train: x, torch.nn.CrossEntropyLoss(), optimizer, scaler,
+                        torch.device("cpu"), None, "epoch 1", show_progress=False)

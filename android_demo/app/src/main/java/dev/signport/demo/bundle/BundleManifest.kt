@@ -127,6 +127,8 @@ class Artifact(
         const val ROLE_BACKBONE = "backbone"
         const val ROLE_HEAD = "head"
         const val ROLE_MODEL = "model"
+        /** ExecuTorch delegates the Android runtime (executorch-android) ships with. */
+        val ANDROID_DELEGATES = setOf("xnnpack", "portable")
 
         fun fromJson(json: JSONObject): Artifact = Artifact(
             id = json.getString("id"),

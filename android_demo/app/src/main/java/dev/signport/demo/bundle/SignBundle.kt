@@ -13,11 +13,13 @@ class SignBundle(val directory: File, val manifest: BundleManifest) {
 
     fun file(relativePath: String): File = File(directory, relativePath)
 
-    /** Backbones of `format`, most compact precision first (int8, fp16, fp32). */
+    /** Backbones of `format` this app can run, most compact precision first (int8, fp16, fp32).
+     *  ExecuTorch programs delegated to Core ML (iOS only) are left out: Android's runtime has XNNPACK. */
     fun backbones(format: String): List<Artifact> {
         val preference = listOf("int8", "fp16", "float16", "fp32", "float32")
         return manifest.artifacts
             .filter { it.format == format && it.role == Artifact.ROLE_BACKBONE }
+            .filter { it.format != Artifact.FORMAT_EXECUTORCH || it.delegate == null || it.delegate in Artifact.ANDROID_DELEGATES }
             .sortedBy { preference.indexOf(it.precision).let { rank -> if (rank < 0) preference.size else rank } }
     }
 
