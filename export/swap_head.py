@@ -47,12 +47,30 @@ class SwapReport:
         if self.forced:
             lines.append(f"  forced past: {'; '.join(self.forced)}")
         lines.append(f"  labels added: {', '.join(self.labels_added) or 'none'}; removed: {', '.join(self.labels_removed) or 'none'}")
-        for key in sorted(set(self.metrics_before) | set(self.metrics_after)):
-            lines.append(f"  metric {key}: {self.metrics_before.get(key, '-')} -> {self.metrics_after.get(key, '-')}")
+        before, after = _headline_metrics(self.metrics_before), _headline_metrics(self.metrics_after)
+        lines.append(f"  old head: {before or 'no metrics recorded'}")
+        lines.append(f"  new head: {after or 'no metrics recorded'}")
         lines.append(f"  files written: {', '.join(self.files_written)}")
         if self.artifacts_removed:
             lines.append(f"  removed (they embed the old head; re-export from the checkpoint to rebuild): {', '.join(self.artifacts_removed)}")
         return lines
+
+
+def _headline_metrics(metrics: dict) -> str:
+    """'top-1 81.3 % on 435 held-out samples (test)': the numbers a user compares, from a checkpoint's
+    or a fine-tuned head's metrics (their nested evaluation blocks), not the whole dict."""
+    parts = []
+    for name in ("test", "after", "before"):
+        block = metrics.get(name)
+        if isinstance(block, dict) and "top1" in block:
+            label = {"after": "new signer, fine-tuned", "before": "new signer, base head"}.get(name, name)
+            parts.append(f"top-1 {100 * block['top1']:.1f} % on {block.get('num_samples', '?')} held-out samples ({label})")
+            if name == "after":
+                break  # a fine-tuned head: "after" is its own score, "before" is the old head's
+    if not parts:  # no evaluation block: the scalar metrics as recorded
+        parts = [f"{k} {v:.4g}" for k, v in sorted(metrics.items()) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        parts = [", ".join(parts)] if parts else []
+    return "; ".join(parts)
 
 
 def swap_head(bundle_dir: str | Path, head_path: str | Path, force: bool = False, threads: int | None = None) -> SwapReport:

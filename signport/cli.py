@@ -17,6 +17,7 @@ from signport.core.errors import SignportError
 
 # Each module exposes `register(subparsers)`; order is the order shown in --help.
 COMMAND_MODULES = (
+    "signport.quickstart.cli",
     "signport.data.cli",
     "signport.train.cli",
     "signport.export.cli",

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from signport.device_bench.pipeline import frame_budget, overall_gate, stage
@@ -47,3 +48,17 @@ def test_bundle_gate_passes_when_one_shipped_artifact_fits():
     assert overall_gate(["fail", "incomplete"]) == "incomplete"
     assert overall_gate(["fail", "not measured"]) == "fail"
     assert overall_gate([]) == "not measured"
+
+
+def test_synthetic_hand_frame_is_one_mediapipe_really_detects(hand_model):
+    """Without a real photo, the 30 fps gate times MediaPipe on a generated hand it actually finds."""
+    from signport.device_bench.run import CAMERA_FRAME_SHAPE, synthetic_hand_frame
+    from signport.hands.landmarker import HandLandmarker
+
+    found = synthetic_hand_frame(hand_model, seed=0)
+    assert found is not None
+    frame, description = found
+    assert frame.shape == CAMERA_FRAME_SHAPE and "finds a hand" in description
+    with HandLandmarker(hand_model, mode="image") as landmarker:
+        hands = landmarker.detect(frame)
+    assert hands and np.all((hands[0].landmarks[:, :2] > -0.1) & (hands[0].landmarks[:, :2] < 1.1))

@@ -58,7 +58,7 @@ def test_swap_head_installs_new_head_and_keeps_backbone_bytes(bundle_copy, tmp_p
     assert not [a for a in after["artifacts"] if a["role"] == "model"]
     assert not (bundle_copy / "onnx" / "model-fp32.onnx").exists()
     lines = "\n".join(report.lines())
-    assert "metric val_top1: 1.0 -> 0.95" in lines and "head.bin" in lines and "onnx/model-fp32.onnx" in lines
+    assert "old head: val_top1 1" in lines and "new head: val_top1 0.95" in lines and "head.bin" in lines and "onnx/model-fp32.onnx" in lines
     assert after["head_history"][-1]["previous_sha256"] == before["head"]["sha256"]
 
 
