@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from signport import __version__
@@ -25,6 +26,9 @@ COMMAND_MODULES = (
     "signport.live.cli",
     "signport.hands.cli",
 )
+
+
+NOISY_LOGGERS = ("coremltools", "torch.utils._pytree", "torch._export", "torch.onnx", "onnxscript", "executorch")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
+    if not args.verbose:
+        # Toolchain chatter that is not about the user's job (untested-version notes, Mac-only
+        # proxies missing on Linux, deprecations inside torch); -v shows it.
+        for name in NOISY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.ERROR)
+        # ExecuTorch's Core ML backend pins its loggers' levels from this variable at import.
+        os.environ.setdefault("ET_COREML_LOG_LEVEL", "ERROR")
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

@@ -132,7 +132,7 @@ def quiet_toolchain_logs():
     loggers = [logging.getLogger(name) for name in CHATTY_LOGGERS]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
-        logger.setLevel(logging.WARNING)
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))  # quieter only, never louder
     try:
         with contextlib.redirect_stderr(io.StringIO()):
             yield

@@ -6,19 +6,22 @@ from __future__ import annotations
 import numpy as np
 
 from signport.core.errors import ToolchainError
-from signport.runtime.base import Runner, register_runner
+from signport.runtime.base import Runner, quiet_native_stderr, register_runner
 
 
-def set_executorch_threads(threads: int) -> None:
-    """Resize ExecuTorch's process-wide threadpool (the one XNNPACK runs on).
+def set_executorch_threads(threads: int | None) -> None:
+    """Create (threads=None: at its default size) or resize ExecuTorch's process-wide threadpool,
+    the one XNNPACK runs on.
 
     The pybindings expose only this global switch (`_unsafe_reset_threadpool`); it is
-    "unsafe" while another method executes, so set it at load time, not mid-inference.
+    "unsafe" while another method executes, so set it at load time, not mid-inference. The pool's
+    first use logs its CPU probing to stderr, which is held back here.
     """
     from executorch.extension.pybindings import portable_lib
 
-    if portable_lib._threadpool_get_thread_count() != threads:
-        portable_lib._unsafe_reset_threadpool(threads)
+    with quiet_native_stderr():
+        if portable_lib._threadpool_get_thread_count() != threads and threads:
+            portable_lib._unsafe_reset_threadpool(threads)
 
 
 def executorch_backends() -> list[str]:
@@ -34,8 +37,7 @@ class ExecutorchRunner(Runner):
         from executorch.runtime import Runtime
 
         self._torch = torch
-        if self.threads:
-            set_executorch_threads(self.threads)
+        set_executorch_threads(self.threads)
         try:
             program = Runtime.get().load_program(self.path)
             self._method = program.load_method("forward")
