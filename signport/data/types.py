@@ -12,8 +12,23 @@ from pathlib import Path
 import numpy as np
 
 
+class Labelled:
+    """Shared by every index: `labels` per sample, `classes` in model output order."""
+
+    labels: list[str]
+    classes: list[str]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def targets(self) -> np.ndarray:
+        """Per-sample class indices into `classes`."""
+        lookup = {c: i for i, c in enumerate(self.classes)}
+        return np.array([lookup[label] for label in self.labels], dtype=np.int64)
+
+
 @dataclass
-class ImageIndex:
+class ImageIndex(Labelled):
     """Still images on disk, one class label each (ASL Alphabet folders, synthetic letters)."""
 
     paths: list[Path]
@@ -23,32 +38,20 @@ class ImageIndex:
     signers: list[str] | None = None  # who signed each sample, for signer-disjoint splits
     root: Path | None = None
 
-    def __len__(self) -> int:
-        return len(self.paths)
-
-    def targets(self) -> np.ndarray:
-        lookup = {c: i for i, c in enumerate(self.classes)}
-        return np.array([lookup[label] for label in self.labels], dtype=np.int64)
 
 
 @dataclass
-class ArrayImageSet:
+class ArrayImageSet(Labelled):
     """Images already in memory (Sign Language MNIST): uint8 (N, H, W) grey or (N, H, W, 3) RGB."""
 
     images: np.ndarray
     labels: list[str]
     classes: list[str]
 
-    def __len__(self) -> int:
-        return len(self.images)
-
-    def targets(self) -> np.ndarray:
-        lookup = {c: i for i, c in enumerate(self.classes)}
-        return np.array([lookup[label] for label in self.labels], dtype=np.int64)
 
 
 @dataclass
-class LandmarkSet:
+class LandmarkSet(Labelled):
     """MediaPipe hand landmarks: (N, 21, 3) float32 in normalized image coordinates."""
 
     landmarks: np.ndarray
@@ -57,16 +60,10 @@ class LandmarkSet:
     is_left_hand: np.ndarray | None = None  # (N,) bool when known
     signers: list[str] | None = None  # who signed each sample, for signer-disjoint splits
 
-    def __len__(self) -> int:
-        return len(self.landmarks)
-
-    def targets(self) -> np.ndarray:
-        lookup = {c: i for i, c in enumerate(self.classes)}
-        return np.array([lookup[label] for label in self.labels], dtype=np.int64)
 
 
 @dataclass
-class VideoIndex:
+class VideoIndex(Labelled):
     """Video files with one label each (WLASL, synthetic clips, user recordings)."""
 
     paths: list[Path]
@@ -77,12 +74,6 @@ class VideoIndex:
     root: Path | None = None
     extra: dict = field(default_factory=dict)
 
-    def __len__(self) -> int:
-        return len(self.paths)
-
-    def targets(self) -> np.ndarray:
-        lookup = {c: i for i, c in enumerate(self.classes)}
-        return np.array([lookup[label] for label in self.labels], dtype=np.int64)
 
     def subset(self, split: str) -> "VideoIndex":
         if self.splits is None:
@@ -97,7 +88,7 @@ class VideoIndex:
 
 
 @dataclass
-class VideoFrameIndex:
+class VideoFrameIndex(Labelled):
     """Single frames picked out of videos (user recordings used as stills), decoded on demand."""
 
     paths: list[Path]  # the video each frame comes from
@@ -106,9 +97,3 @@ class VideoFrameIndex:
     classes: list[str]
     root: Path | None = None
 
-    def __len__(self) -> int:
-        return len(self.paths)
-
-    def targets(self) -> np.ndarray:
-        lookup = {c: i for i, c in enumerate(self.classes)}
-        return np.array([lookup[label] for label in self.labels], dtype=np.int64)
