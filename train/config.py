@@ -18,7 +18,7 @@ Device = Literal["auto", "cpu", "cuda"]
 
 @dataclass
 class TrainConfig:
-    model: str = field_("mobilenet_v2", help="model family in the registry", choices=("mobilenet_v2", "mobilenet_v2_3d", "landmarks"))
+    model: str = field_("mobilenet_v2", help="model family in the registry", choices=("mobilenet_v2", "mobilenet_v2_3d", "mobilenet_v2_3d_causal", "landmarks"))
     data: str = field_("synth", help="dataset folder/file, or 'synth' for the built-in synthetic generator")
     out: Path = field_(Path("runs/train"), help="output folder: checkpoint, training state, history, evaluation")
     preset: str = field_("auto", help="named defaults (see `signport train --help`); 'auto' = synth-fast on --data synth, none otherwise")

@@ -20,6 +20,7 @@ PRESETS: dict[str, dict] = {
             "mobilenet_v2": {"width": 0.35, "input_size": 96, "epochs": 50, "batch_size": 64, "lr": 3e-3, "warmup_epochs": 2, "patience": 10,
                              "precise_bn_batches": 5},
             "mobilenet_v2_3d": {"width": 0.25, "input_size": 64, "clip_length": 16, "epochs": 15, "batch_size": 16, "lr": 3e-3},
+            "mobilenet_v2_3d_causal": {"width": 0.25, "input_size": 64, "clip_length": 16, "epochs": 15, "batch_size": 16, "lr": 3e-3},
             "landmarks": {"epochs": 40, "batch_size": 128, "lr": 3e-3},
         },
     },

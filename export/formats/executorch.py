@@ -169,7 +169,7 @@ def undelegated_ops(exported_program) -> list[str]:
     for node in exported_program.graph.nodes:
         if node.op != "call_function":
             continue
-        name = getattr(node.target, "__name__", str(node.target)).split(".")[0]
+        name = ".".join(getattr(node.target, "__name__", str(node.target)).split(".")[:2])  # "aten.convolution"
         if name not in skip and name not in names:
             names.append(name)
     return names

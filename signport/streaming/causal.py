@@ -66,6 +66,7 @@ class StepCausalConv(StepModule):
         self.taps, self.in_channels = conv.kernel_size[0], conv.in_channels
         spatial = dict(stride=conv.stride[1:], padding=conv.padding[1:], groups=conv.groups)
         self.stacked = stacks_taps(conv)
+        self.sums_taps = not self.stacked  # see signport.export.rewrite_3d.int8_node_filter
         if self.stacked:
             # The state is the older taps on channels, oldest first; the new frame is the last tap.
             stacked = weight.permute(0, 2, 1, 3, 4).reshape(weight.shape[0], -1, *weight.shape[3:])

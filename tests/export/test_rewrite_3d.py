@@ -8,13 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from signport.export.rewrite_3d import (
-    FrameLayout,
-    gather_frames,
-    non_delegated_ops,
-    residue_blocks,
-    rewrite_3d_to_2d,
-)
+from signport.export.formats.executorch import undelegated_ops
+from signport.export.rewrite_3d import FrameLayout, gather_frames, int8_node_filter, residue_blocks, rewrite_3d_to_2d
 from signport.train.models import build_model
 
 
@@ -102,13 +97,14 @@ def test_gather_frames_moves_whole_blocks_and_pads_only_the_wrap_around():
     assert gather_frames(blocks, layout, (0,), previous) is None
 
 
-def test_non_delegated_ops_names_a_conv3d_xnnpack_refuses():
+def test_xnnpack_leaves_a_conv3d_undelegated():
+    # Why the rewrite exists (and that the delegation check below can fail).
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
     from executorch.exir import to_edge_transform_and_lower
 
-    model = nn.Sequential(nn.Conv3d(3, 4, 3, padding=1), nn.ReLU6(), nn.Conv3d(4, 4, 1)).eval()
+    model = nn.Sequential(nn.Conv3d(3, 4, 3, padding=1), nn.BatchNorm3d(4), nn.ReLU6()).eval()
     edge = to_edge_transform_and_lower(torch.export.export(model, (torch.randn(1, 3, 4, 8, 8),)), partitioner=[XnnpackPartitioner()])
-    assert sum("convolution" in op for op in non_delegated_ops(edge)) == 2
+    assert "aten.convolution" in undelegated_ops(edge.exported_program())
 
 
 def test_lowered_rewrite_is_fully_delegated_and_runs_in_executorch_like_eager(random_video_model, tmp_path):
@@ -119,7 +115,7 @@ def test_lowered_rewrite_is_fully_delegated_and_runs_in_executorch_like_eager(ra
     model = random_video_model(width=0.25, classes=5)
     clip = torch.randn(1, 3, 4, 32, 32)
     edge = to_edge_transform_and_lower(torch.export.export(rewrite_3d_to_2d(model), (clip,)), partitioner=[XnnpackPartitioner()])
-    assert non_delegated_ops(edge) == []
+    assert undelegated_ops(edge.exported_program()) == []
     path = tmp_path / "video3d.pte"
     path.write_bytes(edge.to_executorch().buffer)
     method = Runtime.get().load_program(path).load_method("forward")
@@ -149,3 +145,15 @@ def test_pt2e_int8_quantizes_every_conv_of_the_rewrite(random_video_model):
     for conv in convs:
         weight = conv.args[1]
         assert weight.op == "call_function" and "dequantize" in str(weight.target), f"{conv.name} kept a float weight"
+
+
+def test_int8_node_filter_keeps_only_the_temporal_tap_sums_float(random_video_model):
+    rewritten = rewrite_3d_to_2d(random_video_model(width=0.25))
+    graph = torch.export.export(rewritten, (torch.randn(1, 3, 4, 32, 32),)).module().graph
+    quantize = int8_node_filter(rewritten)
+    convs = [n for n in graph.nodes if n.target == torch.ops.aten.conv2d.default]
+    float_convs = [n for n in convs if not quantize(n)]
+    groups = [n.args[-1] if len(n.args) > 6 else 1 for n in float_convs]
+    assert float_convs and all(g > 1 for g in groups)  # only depthwise tap convs stay float
+    assert sum(quantize(n) for n in convs) > len(convs) // 3  # the stem and all 1x1 convs are quantized
+    assert all(int8_node_filter(build_model("landmarks", 3))(n) for n in graph.nodes)

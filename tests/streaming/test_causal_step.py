@@ -69,13 +69,13 @@ def test_streaming_step_lowers_fully_to_xnnpack_and_streams_in_executorch(random
     from executorch.exir import to_edge_transform_and_lower
     from executorch.runtime import Runtime
 
-    from signport.export.rewrite_3d import non_delegated_ops
+    from signport.export.formats.executorch import undelegated_ops
 
     step = StreamingStep(random_video_model("mobilenet_v2_3d_causal", width=0.25), window=3)
     states = step.initial_states(32, 32)
     frames = torch.randn(4, 1, 3, 32, 32)
     edge = to_edge_transform_and_lower(torch.export.export(step, (frames[0], *states)), partitioner=[XnnpackPartitioner()])
-    assert non_delegated_ops(edge) == []
+    assert undelegated_ops(edge.exported_program()) == []
     path = tmp_path / "step.pte"
     path.write_bytes(edge.to_executorch().buffer)
     method = Runtime.get().load_program(path).load_method("forward")
