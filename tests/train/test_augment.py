@@ -44,3 +44,15 @@ def test_landmark_noise_is_small_and_evaluation_is_identity():
     moved = augment(points, train=True)
     assert moved.shape == points.shape
     assert 0 < (moved - points).abs().max() < 0.25
+
+
+def test_image_input_is_channels_last_with_the_same_values():
+    # Channels-last input runs the convolutions channels-last (faster on CPU); the numbers must not change.
+    prep = image_preprocessing(32)
+    batch = torch.from_numpy(np.random.default_rng(0).integers(0, 256, (2, 32, 32, 3), dtype=np.uint8)).permute(0, 3, 1, 2)
+    out = build_augmentation(prep, AugmentSettings())(batch, train=False)
+    assert out.is_contiguous(memory_format=torch.channels_last)
+    np.testing.assert_allclose(out[1].numpy(), normalize_image(batch[1].permute(1, 2, 0).numpy(), prep), atol=1e-6)
+    torch.manual_seed(0)
+    trained = build_augmentation(prep, AugmentSettings())(batch, train=True)
+    assert trained.shape == (2, 3, 32, 32) and trained.is_contiguous(memory_format=torch.channels_last)

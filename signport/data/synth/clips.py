@@ -20,7 +20,7 @@ from signport.data.synth.letters import shape_pose
 from signport.data.synth.scene import (
     BACKGROUNDS, HandPlacement, Painter, apply_camera, draw_arm, draw_body, draw_hand, landmarks_of, sample_body,
 )
-from signport.data.synth.signers import Signer
+from signport.data.synth.signers import DEFAULT_HAND_FILL, Signer
 
 # Paths: progress t in [0, 1] -> (dx, dy) offset in head half-widths (image axes: x right, y down).
 Path = Callable[[np.ndarray, int], np.ndarray]
@@ -200,7 +200,8 @@ def render_clip(gloss: str, signer: Signer, rng: np.random.Generator, frames: in
     offsets = PATHS[sign.path](progress, sign.repeats) * unit * timing.amplitude
     anchor = body.location(sign.location) + base_noise * unit
     tremor = np.cumsum(rng.normal(0.0, 0.15, (frames, 2)), axis=0) * 0.3
-    palm_px = 1.0 * unit * np.mean(signer.hand_fill) / 0.24
+    # The body sets the hand's size in a clip; a signer's hand_fill only scales it relative to the default population.
+    palm_px = 1.0 * unit * np.mean(signer.hand_fill) / np.mean(DEFAULT_HAND_FILL)
 
     video = np.empty((frames, size, size, 3), np.uint8)
     landmarks = np.empty((frames, NUM_JOINTS, 3), np.float32)

@@ -12,7 +12,7 @@ a "new" signer has:
   - a looser handshape style: straight fingers bend ~10-20 deg, fists open ~20-30 deg, wider spread,
   - busy, coloured, striped/checkered rooms instead of muted indoor clutter,
   - slightly warm or cool side lighting with less ambient light,
-  - a tilted, more distant phone camera (roll bias 10-20 deg, hand ~20 % smaller in frame),
+  - a tilted, more distant phone camera (roll bias 10-20 deg, hand ~15 % smaller in frame),
   - a softer, noisier camera (blur, sensor noise).
 """
 
@@ -108,6 +108,13 @@ def _geometry(rng: np.random.Generator, length_mean: float, palm_width: float, t
     )
 
 
+# Palm length (wrist to middle knuckle) as a fraction of the image side. The default signers frame
+# their hand the way the ASL Alphabet photos do (an upright hand spans ~70-85 % of the frame, a fist
+# ~40 %), so the thumb and fingertips that tell A/E/M/N/S/T apart are several pixels wide even at a
+# 96 px model input. The new signer holds the phone farther away (~15 % smaller).
+DEFAULT_HAND_FILL = (0.34, 0.42)
+NEW_HAND_FILL = (0.29, 0.36)
+
 DEFAULT_SKIN = [(241, 206, 182), (224, 178, 148), (198, 146, 112), (170, 120, 86)]
 NEW_SKIN = [(122, 82, 58), (98, 64, 44), (78, 52, 38), (60, 40, 30)]
 
@@ -127,7 +134,7 @@ def sample_default_signer(rng: np.random.Generator, signer_id: str) -> Signer:
         light_direction=_unit([rng.uniform(-0.6, 0.6), rng.uniform(0.4, 1.0), 0.8]),
         ambient=float(rng.uniform(0.55, 0.7)),
         camera_roll=float(rng.normal(0, 3)),
-        hand_fill=(0.21, 0.27),
+        hand_fill=DEFAULT_HAND_FILL,
         blur_sigma=0.0, noise_sigma=2.0,
         description={"skin": "light to medium", "background": "muted indoor clutter", "lighting": "neutral, from above"},
     )
@@ -156,7 +163,7 @@ def sample_new_signer(rng: np.random.Generator, signer_id: str) -> Signer:
         light_direction=_unit([rng.choice([-1, 1]) * rng.uniform(0.8, 1.0), rng.uniform(-0.3, 0.3), 0.5]),
         ambient=float(rng.uniform(0.45, 0.55)),
         camera_roll=float(rng.choice([-1, 1]) * rng.uniform(10, 20)),
-        hand_fill=(0.18, 0.23),
+        hand_fill=NEW_HAND_FILL,
         blur_sigma=float(rng.uniform(0.3, 0.5)), noise_sigma=float(rng.uniform(2.5, 4)),
         description={
             "skin": "dark, lighter palms", "hands": "longer thinner fingers, narrower palm",
