@@ -293,17 +293,20 @@ def synthetic_hand_frame(model_path: Path, seed: int, tries: int = 64) -> tuple[
     from signport.hands.landmarker import HandLandmarker
 
     height, width = CAMERA_FRAME_SHAPE[:2]
+    # The generator frames a hand like the ASL Alphabet photos (palm ~0.4 of the image); MediaPipe's
+    # palm detector finds drawn hands far more often at arm's length, so the letter image is
+    # pasted at a third of the frame height on its own background colour.
+    size = height // 3
+    top, left = (height - size) // 2, (width - size) // 2
     rng = np.random.default_rng(seed)
     landmarker = HandLandmarker(model_path, mode="image")
     try:
         for attempt in range(tries):
             label = ASL_LETTERS[attempt % 26]  # letters only: "nothing" has no hand
-            image, _ = render_letter(label, sample_signer(rng), rng, size=height)
-            frame = np.zeros(CAMERA_FRAME_SHAPE, np.uint8)
-            left = (width - height) // 2
-            frame[:, left:left + height] = image
-            frame[:, :left] = image[:, :1]
-            frame[:, left + height:] = image[:, -1:]
+            image, _ = render_letter(label, sample_signer(rng), rng, size=size)
+            frame = np.empty(CAMERA_FRAME_SHAPE, np.uint8)
+            frame[:] = image[0, 0]
+            frame[top:top + size, left:left + size] = image
             if landmarker.detect(frame):
                 return frame, f"a synthetic {width}x{height} frame of the letter {label} in which MediaPipe finds a hand"
     finally:

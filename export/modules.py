@@ -32,7 +32,10 @@ PRE_EXPORT_TRANSFORMS: dict[str, list[PreExportTransform]] = {}
 # Modules that register transforms when imported, like COMMAND_MODULES in signport/cli.py:
 # a rewrite module adds its name here and decorates its function with
 # @register_pre_export_transform(family, formats=[...]).
-TRANSFORM_MODULES: tuple[str, ...] = ()
+# Every format takes the 3-D rewrite: ExecuTorch cannot run Conv3d at all, ONNX Runtime runs the
+# rewrite faster than its own Conv3d and Core ML's Neural Engine documents only 2-D convolutions
+# (benchmarks/bench_video3d.py measures each; parity is always against the original 3-D model).
+TRANSFORM_MODULES: tuple[str, ...] = ("signport.export.rewrite_3d",)
 
 
 def register_pre_export_transform(family: str, formats: Iterable[str] | None = None):

@@ -40,6 +40,7 @@ from typing import Callable, Iterable
 import torch
 from torch import nn
 
+from signport.export.modules import register_pre_export_transform
 from signport.train.models.base import SignModel
 
 Blocks = list[torch.Tensor]
@@ -419,6 +420,8 @@ def rewrite_backbone_3d_to_2d(backbone: nn.Module, max_block_halvings: int | Non
     return FrameBackbone(features, backbone.last_channel, converter.input_halvings).eval()
 
 
+@register_pre_export_transform("mobilenet_v2_3d_causal")
+@register_pre_export_transform("mobilenet_v2_3d")
 def rewrite_3d_to_2d(model: nn.Module, max_block_halvings: int | None = None) -> nn.Module:
     """Module swap before torch.export: a SignModel (or bare backbone) whose 3-D ops are all
     replaced by 2-D ops XNNPACK delegates, with the same weights and the same function.
@@ -436,11 +439,17 @@ def rewrite_3d_to_2d(model: nn.Module, max_block_halvings: int | None = None) ->
     return rewrite_backbone_3d_to_2d(model, max_block_halvings)
 
 
+def float_module_paths(module: nn.Module) -> set[str]:
+    """Paths of the submodules whose ops int8 export keeps in float: the temporal tap sums (see
+    the module docstring). Empty for modules without them."""
+    return {name for name, m in module.named_modules() if getattr(m, "sums_taps", False)}
+
+
 def int8_node_filter(module: nn.Module) -> Callable[[torch.fx.Node], bool]:
     """For `XNNPACKQuantizer.set_filter_function`, built from the module that is exported: quantize
-    every node except those inside a temporal tap sum (see the module docstring). Modules without
-    tap sums get a filter that quantizes everything."""
-    paths = {name for name, m in module.named_modules() if getattr(m, "sums_taps", False)}
+    every node except those inside a temporal tap sum. Modules without tap sums get a filter that
+    quantizes everything."""
+    paths = float_module_paths(module)
 
     def quantize(node: torch.fx.Node) -> bool:
         return not any(path in paths for path, _ in node.meta.get("nn_module_stack", {}).values())

@@ -132,7 +132,7 @@ class CoreMLFormat(ExportFormat):
         else:
             expected_outputs = [tensor_spec(part.output_name, output_shape)]
         validation = validate_package(path, module, expected_inputs, expected_outputs, request.precision, image_input=image_input,
-                                      input_std=prep["std"] if image_input else None)
+                                      input_std=prep["std"] if image_input else None, example=example)
         notes = [f"ML Program, {config.coreml_target}, compute {'fp32' if full_precision else 'fp16'}"]
         notes += ["image input (RGB pixels 0-255, mean/std baked in)"] if image_input else []
         notes += [f"classifier: '{PROBABILITIES}' is softmax(logits) as {{label: p}}, '{CLASS_LABEL}' the top label"] if classifier else []
@@ -197,7 +197,7 @@ def weight_tolerance(precision: str) -> float:
 
 def validate_package(
     path: Path, module: nn.Module, inputs: list[dict], outputs: list[dict], precision: str, *,
-    image_input: bool = False, input_std=None,
+    image_input: bool = False, input_std=None, example: torch.Tensor | None = None,
 ) -> dict:
     """Check a saved .mlpackage without running it: I/O names and shapes against what we
     promise in the manifest, and its conv/linear weights against `module`'s."""
@@ -219,22 +219,27 @@ def validate_package(
     actual_outputs = {o.name for o in spec.description.output}
     failures += [f"output {o['name']!r} missing (has {sorted(actual_outputs)})" for o in outputs if o["name"] not in actual_outputs]
 
-    weights = weight_check(path, module, precision, input_std)
+    weights = weight_check(path, module, precision, input_std, example)
     failures += weights.pop("failures")
     return {"passed": not failures, "failures": failures, "weights": weights, "spec_version": int(spec.specificationVersion)}
 
 
-def weight_check(path: Path, module: nn.Module, precision: str, input_std=None) -> dict:
+def weight_check(path: Path, module: nn.Module, precision: str, input_std=None, example: torch.Tensor | None = None) -> dict:
     """Match every checkpoint conv/linear weight to a weight in the package.
 
     Core ML folds BatchNorm into the preceding conv (and an input scale into the first conv),
     so each checkpoint tensor may appear raw or folded; any candidate within tolerance counts.
     """
-    stored = package_weights(path)
+    # Identical tensors count once on both sides: a module may hold copies of one weight (the 3-D
+    # rewrite gives each frame block its own, see rewrite_3d) and Core ML merges equal constants.
+    stored = _unique(package_weights(path))
     tolerance = weight_tolerance(precision)
     failures, worst = [], 0.0
     unused = list(range(len(stored)))
-    expected = expected_weights(module, input_std)
+    expected: dict[bytes, tuple[str, list[np.ndarray]]] = {}
+    for name, candidates in expected_weights(module, input_std, layers_run_by(module, example) if example is not None else None):
+        expected.setdefault(candidates[0].tobytes(), (name, candidates))
+    expected = list(expected.values())
     for name, candidates in expected:
         best, best_index = np.inf, None
         for index in unused:
@@ -255,6 +260,10 @@ def weight_check(path: Path, module: nn.Module, precision: str, input_std=None) 
             "max_relative_error": worst, "tolerance": tolerance, "failures": failures}
 
 
+def _unique(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    return list({(a.shape, a.tobytes()): a for a in arrays}.values())
+
+
 def package_weights(path: Path) -> list[np.ndarray]:
     """Conv and linear weights of a saved package, dequantized/de-palettized, in program order."""
     import coremltools as ct
@@ -272,13 +281,31 @@ def package_weights(path: Path) -> list[np.ndarray]:
     return values
 
 
-def expected_weights(module: nn.Module, input_std=None) -> list[tuple[str, list[np.ndarray]]]:
-    """(name, candidates) per conv/linear weight: raw, BatchNorm-folded, and input-scaled for
-    3-channel convs when the image input divides by std."""
+@torch.no_grad()
+def layers_run_by(module: nn.Module, example: torch.Tensor) -> set[str]:
+    """Names of the leaf modules a forward pass on `example` calls. A module may hold layers an
+    input shape never reaches (the 3-D rewrite's taps that would only read temporal padding);
+    they are not in the exported graph, so the package cannot hold their weights."""
+    called: set[str] = set()
+    handles = [
+        m.register_forward_hook(lambda _m, _i, _o, name=name: called.add(name))
+        for name, m in module.named_modules() if not list(m.children())
+    ]
+    try:
+        module(example)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return called
+
+
+def expected_weights(module: nn.Module, input_std=None, run: set[str] | None = None) -> list[tuple[str, list[np.ndarray]]]:
+    """(name, candidates) per conv/linear weight (of the layers in `run`, when given): raw,
+    BatchNorm-folded, and input-scaled for 3-channel convs when the image input divides by std."""
     leaves = [(name, m) for name, m in module.named_modules() if not list(m.children())]
     expected = []
     for index, (name, layer) in enumerate(leaves):
-        if not isinstance(layer, (nn.Conv2d, nn.Conv3d, nn.Linear)):
+        if not isinstance(layer, (nn.Conv2d, nn.Conv3d, nn.Linear)) or (run is not None and name not in run):
             continue
         weight = layer.weight.detach().double().numpy()
         candidates = [weight]

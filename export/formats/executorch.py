@@ -51,11 +51,15 @@ def coreml_partitioners(config: ExportConfig) -> list:
     return [CoreMLPartitioner(compile_specs=compile_specs, lower_full_graph=True)]
 
 
-def xnnpack_int8_quantizer():
-    """PT2E static quantization as XNNPACK runs it: int8 symmetric, per-channel weights."""
+def xnnpack_int8_quantizer(module: nn.Module):
+    """PT2E static quantization as XNNPACK runs it: int8 symmetric, per-channel weights. Nodes
+    inside a rewritten 3-D conv's temporal tap sum stay float (see rewrite_3d.int8_node_filter)."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer, get_symmetric_quantization_config
 
-    return XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True, is_dynamic=False))
+    from signport.export.rewrite_3d import int8_node_filter
+
+    quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True, is_dynamic=False))
+    return quantizer.set_filter_function(int8_node_filter(module))
 
 
 BACKENDS = {"xnnpack": xnnpack_partitioners, "coreml": coreml_partitioners}
@@ -90,7 +94,7 @@ class ExecutorchFormat(ExportFormat):
 
         example = (part.example_input(),)
         if request.precision in QUANTIZERS:
-            program = quantize_pt2e(module, example, QUANTIZERS[request.precision](), calibration)
+            program = quantize_pt2e(module, example, QUANTIZERS[request.precision](module), calibration)
         else:
             program = torch.export.export(module, example, strict=False)
         try:

@@ -18,6 +18,7 @@ from signport.export.config import ExportConfig
 from signport.export.formats import register_format
 from signport.export.formats.base import first_line, ArtifactRequest, ExportContext, ExportedArtifact, ExportFormat, tensor_spec
 from signport.export.modules import ExportPart
+from signport.export.rewrite_3d import float_module_paths
 
 CALIBRATION_BATCH = 1  # the fp32 graph may have a fixed batch of 1
 
@@ -60,7 +61,8 @@ class OnnxFormat(ExportFormat):
                 fp32_path = Path(scratch) / "fp32.onnx"
                 prepared_path = Path(scratch) / "prepared.onnx"
                 export_fp32(module, part, fp32_path, config)
-                quantize_onnx(fp32_path, prepared_path, path, part.input_name, calibration, QUANTIZERS[request.precision]())
+                options = QUANTIZERS[request.precision]()
+                quantize_onnx(fp32_path, prepared_path, path, part.input_name, calibration, options, float_module_paths(module))
         else:
             export_fp32(module, part, path, config)
         check_onnx(path)
@@ -90,7 +92,29 @@ def export_fp32(module: nn.Module, part: ExportPart, path: Path, config: ExportC
     program.save(str(path))
 
 
-def quantize_onnx(fp32_path: Path, prepared_path: Path, out_path: Path, input_name: str, calibration: np.ndarray, options: dict) -> None:
+def nodes_in_modules(model_path: Path, module_paths: set[str]) -> list[str]:
+    """Names of the ONNX nodes torch.onnx exported from inside any of `module_paths` (it records
+    each node's module path in the 'pkg.torch.onnx.name_scopes' metadata)."""
+    import ast
+
+    import onnx
+
+    if not module_paths:
+        return []
+    names = []
+    for node in onnx.load(str(model_path), load_external_data=False).graph.node:
+        scopes = next((ast.literal_eval(p.value) for p in node.metadata_props if p.key == "pkg.torch.onnx.name_scopes"), [])
+        if any(scope in module_paths for scope in scopes):
+            names.append(node.name)
+    return names
+
+
+def quantize_onnx(
+    fp32_path: Path, prepared_path: Path, out_path: Path, input_name: str, calibration: np.ndarray, options: dict,
+    float_modules: set[str] = frozenset(),
+) -> None:
+    """Static QDQ quantization; nodes exported from `float_modules` stay float (the 3-D rewrite's
+    temporal tap sums, as for ExecuTorch)."""
     from onnxruntime.quantization import CalibrationDataReader, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
@@ -107,7 +131,10 @@ def quantize_onnx(fp32_path: Path, prepared_path: Path, out_path: Path, input_na
     try:
         # Shape inference + graph optimization (folds BatchNorm into Conv) before placing Q/DQ pairs.
         quant_pre_process(str(fp32_path), str(prepared_path), skip_symbolic_shape=True)
-        quantize_static(str(prepared_path), str(out_path), Reader(), **options)
+        excluded = nodes_in_modules(prepared_path, set(float_modules))
+        if float_modules and not excluded:
+            raise ToolchainError("the ONNX graph lost the module names needed to keep the temporal tap sums float")
+        quantize_static(str(prepared_path), str(out_path), Reader(), nodes_to_exclude=excluded, **options)
     except Exception as e:
         raise ToolchainError(f"ONNX Runtime static quantization failed: {first_line(e)}") from e
 

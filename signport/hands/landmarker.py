@@ -6,6 +6,8 @@ outside this module touches MediaPipe types, so the live pipeline and tests stay
 
 from __future__ import annotations
 
+import contextlib
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -13,6 +15,7 @@ from typing import Literal
 import numpy as np
 
 from signport.core.errors import InputError, ToolchainError
+from signport.core.native_stderr import quiet_native_stderr
 from signport.core.preprocessing import LANDMARK_DIMS, NUM_LANDMARKS, mirror_landmarks_x
 
 
@@ -65,7 +68,8 @@ class HandLandmarker:
             min_tracking_confidence=min_tracking_confidence,
         )
         try:
-            self._task = vision.HandLandmarker.create_from_options(options)
+            with quiet_native_stderr():  # TFLite/glog start-up lines on fd 2; replayed if loading fails
+                self._task = vision.HandLandmarker.create_from_options(options)
         except (ValueError, RuntimeError) as e:
             raise InputError(
                 f"MediaPipe could not load hand model {model_path} ({str(e).splitlines()[0] if str(e) else type(e).__name__}); "
@@ -73,6 +77,7 @@ class HandLandmarker:
             ) from e
         self.mode = mode
         self._last_timestamp_ms = -1
+        self._started = False  # the first detection prints MediaPipe's graph warnings
 
     def detect(self, rgb: np.ndarray, timestamp_ms: float | None = None) -> list[HandDetection]:
         """Hands in an RGB uint8 (H, W, 3) frame, most confident first."""
@@ -80,13 +85,9 @@ class HandLandmarker:
             raise ValueError(f"expected an RGB uint8 (H, W, 3) frame, got {rgb.dtype} {rgb.shape}")
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         try:
-            if self.mode == "video":
-                # MediaPipe rejects a timestamp that does not increase (e.g. two frames in one ms).
-                ts = max(int(timestamp_ms or 0), self._last_timestamp_ms + 1)
-                self._last_timestamp_ms = ts
-                result = self._task.detect_for_video(image, ts)
-            else:
-                result = self._task.detect(image)
+            with quiet_native_stderr() if not self._started else contextlib.nullcontext():
+                result = self._run(image, timestamp_ms)
+            self._started = True
         except RuntimeError as e:
             raise ToolchainError(f"MediaPipe hand detection failed: {e}") from e
         detections = []
@@ -95,6 +96,14 @@ class HandLandmarker:
             best = max(handedness, key=lambda c: c.score)
             detections.append(HandDetection(points, best.category_name, float(best.score)))
         return sorted(detections, key=lambda d: -d.score)
+
+    def _run(self, image, timestamp_ms: float | None):
+        if self.mode == "video":
+            # MediaPipe rejects a timestamp that does not increase (e.g. two frames in one ms).
+            ts = max(int(timestamp_ms or 0), self._last_timestamp_ms + 1)
+            self._last_timestamp_ms = ts
+            return self._task.detect_for_video(image, ts)
+        return self._task.detect(image)
 
     def close(self) -> None:
         if self._task is not None:

@@ -16,7 +16,7 @@ from signport.quickstart.config import QuickstartConfig
 # said so in the report.
 SYNTH = {
     "full": ["--per-class", "100", "--signers", "8", "--clips-per-class", "12", "--seconds-per-letter", "16"],
-    "fast": ["--per-class", "16", "--signers", "4", "--size", "64", "--clips-per-class", "3", "--clip-length", "16",
+    "fast": ["--per-class", "40", "--signers", "4", "--size", "64", "--clips-per-class", "6", "--clip-length", "16",
              "--clip-size", "48", "--seconds-per-letter", "5", "--recording-fps", "10"],
 }
 TRAIN = {
@@ -26,9 +26,9 @@ TRAIN = {
         "mobilenet_v2_3d": ["--preset", "synth-fast", "--epochs", "8"],
     },
     "fast": {
-        "mobilenet_v2": ["--width", "0.25", "--input-size", "48", "--epochs", "3", "--batch-size", "32", "--lr", "3e-3", "--precise-bn-batches", "2"],
+        "mobilenet_v2": ["--width", "0.25", "--input-size", "48", "--epochs", "8", "--batch-size", "32", "--lr", "3e-3", "--precise-bn-batches", "2"],
         "landmarks": ["--epochs", "60", "--batch-size", "64", "--lr", "3e-3"],
-        "mobilenet_v2_3d": ["--width", "0.25", "--input-size", "32", "--clip-length", "8", "--epochs", "1", "--batch-size", "8"],
+        "mobilenet_v2_3d": ["--width", "0.25", "--input-size", "32", "--clip-length", "8", "--epochs", "3", "--batch-size", "8"],
     },
 }
 # Which synthetic output each family trains on.
@@ -42,7 +42,7 @@ QUANT = {
 }
 EXPORT = {
     "full": ["--calibration-samples", "64", "--parity-samples", "200", "--no-fused"],
-    "fast": ["--calibration-samples", "16", "--parity-samples", "64", "--no-fused", "--no-executorch-coreml"],
+    "fast": ["--calibration-samples", "64", "--parity-samples", "64", "--no-fused", "--no-executorch-coreml"],
 }
 BENCH = {
     "full": ["--samples", "200", "--max-seconds", "3"],

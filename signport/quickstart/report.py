@@ -85,7 +85,7 @@ def training_section(layout: Layout, models: tuple[str, ...]) -> Section:
             continue
         args = meta["arch_args"]
         size = ", ".join(f"{k} {args[k]}" for k in TRAINED_SIZE_KEYS if k in args)
-        test = meta["metrics"].get("test", {})
+        test = meta["metrics"].get("test") or {}  # None when the data had too few clips for a test split
         rows.append([model, f"{size} (full: {FULL_SIZE[model]})", len(meta["labels"]), _pct(test.get("top1")),
                      _pct(test.get("top5")), f"{test.get('macro_f1', float('nan')):.3f}",
                      f"{meta['metrics'].get('train_seconds', 0):.0f}"])
@@ -166,7 +166,7 @@ def personalisation_section(layout: Layout) -> Section | None:
         return None
     meta = _read_json(layout.run(PERSONALISED_MODEL) / "checkpoint.json") or {}
     metrics, source = head["metrics"], head["source"]
-    base_test = (meta.get("metrics") or {}).get("test", {}).get("top1")
+    base_test = ((meta.get("metrics") or {}).get("test") or {}).get("top1")
     manifest = _read_json(layout.bundle(PERSONALISED_MODEL) / "manifest.json") or {}
     swapped = manifest.get("head", {}).get("backbone_fingerprint") == head["backbone_fingerprint"] and \
         (manifest.get("head", {}).get("source") or {}).get("kind") == "finetune"

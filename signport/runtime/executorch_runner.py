@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from signport.core.errors import ToolchainError
-from signport.runtime.base import Runner, quiet_native_stderr, register_runner
+from signport.core.native_stderr import quiet_native_stderr
+from signport.runtime.base import Runner, register_runner
 
 
 def set_executorch_threads(threads: int | None) -> None:

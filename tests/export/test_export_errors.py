@@ -51,7 +51,12 @@ def test_bundle_missing_a_listed_file_is_rejected_by_name(landmark_bundle, tmp_p
         load_manifest(bundle)
 
 
-def test_unsupported_operator_only_format_fails_clearly_and_writes_nothing(clip_checkpoint, tmp_path):
+def test_unsupported_operator_only_format_fails_clearly_and_writes_nothing(clip_checkpoint, tmp_path, monkeypatch):
+    # Without its registered 3-D -> 2-D rewrite, the video family hits XNNPACK's missing Conv3d.
+    import signport.export.rewrite_3d  # noqa: F401  (registers the rewrite, which is then removed)
+    from signport.export.modules import PRE_EXPORT_TRANSFORMS
+
+    monkeypatch.setitem(PRE_EXPORT_TRANSFORMS, "mobilenet_v2_3d", [])
     with pytest.raises(ToolchainError, match="nothing could be exported .*Conv3d unsupported by XNNPACK"):
         export_bundle(ExportConfig(checkpoint=clip_checkpoint, out=tmp_path / "b", formats=("executorch",), fused=False, executorch_coreml=False, parity_samples=4))
     assert not (tmp_path / "b").exists()

@@ -25,7 +25,7 @@ def _measured(row):
 def test_fp32_artifacts_match_eager_at_export_time(request, bundle_name):
     bundle = request.getfixturevalue(bundle_name)
     rows = [r for r in _rows(bundle, precision="fp32") if _measured(r)]
-    assert {r["format"] for r in rows} >= ({"onnx"} if bundle_name == "clip_bundle" else {"onnx", "executorch"})
+    assert {r["format"] for r in rows} >= {"onnx", "executorch"}
     for row in rows:
         parity = row["parity"]
         assert parity["samples"] == PARITY_SAMPLES, row["id"]
@@ -89,16 +89,25 @@ def test_manifest_describes_artifacts_for_the_demos(mobilenet_bundle):
     assert (mobilenet_bundle / backbone["path"]).stat().st_size == backbone["size_bytes"]
 
 
-def test_3d_family_reports_executorch_as_unsupported_not_a_crash(clip_bundle):
+def test_3d_family_runs_on_executorch_xnnpack_through_the_2d_rewrite(clip_bundle, clip_checkpoint):
+    # ExecuTorch 1.5.1 cannot run Conv3d; the registered rewrite (export/rewrite_3d.py) makes the
+    # whole 3-D backbone an XNNPACK graph, and its answers are the original 3-D model's.
     manifest = load_manifest(clip_bundle)
-    xnnpack = [s for s in manifest["skipped"] if s["format"] == "executorch" and s["delegate"] == "xnnpack"]
-    assert [s["role"] for s in xnnpack] == ["backbone"]
-    assert xnnpack[0]["status"] == "unsupported"
-    assert "Conv3d unsupported by XNNPACK in executorch 1.5.1" in xnnpack[0]["reason"]
-    # The head is 2-D: ExecuTorch still gets one, so an Android app can at least swap heads.
-    assert _rows(clip_bundle, format="executorch", role="head")
-    # Core ML runs Conv3d, so the iOS route through ExecuTorch's Core ML delegate does build.
-    assert _rows(clip_bundle, format="executorch", role="backbone", delegate="coreml")
+    assert not [s for s in manifest["skipped"] if s["format"] == "executorch" and s["delegate"] == "xnnpack"]
+    backbone = _rows(clip_bundle, format="executorch", role="backbone", delegate="xnnpack")[0]
+    assert "whole graph delegated" in backbone["notes"]
+    assert backbone["inputs"][0]["shape"] == [1, 3, 4, 32, 32]
+    assert backbone["parity"]["max_logit_delta_rel_range"] <= 1e-3 and backbone["parity"]["top1_agreement"] == 1.0
+    model, _ = model_from_checkpoint(clip_checkpoint)
+    clip = torch.randn(2, 3, 4, 32, 32)
+    with torch.no_grad():
+        expected = model.backbone(clip).numpy()
+    runner = load_runner(clip_bundle / backbone["path"], "executorch", threads=1)
+    actual = np.concatenate([runner.run(c[None].numpy()) for c in clip])
+    np.testing.assert_allclose(actual, expected, atol=1e-4)
+    # Core ML and ONNX take the same rewrite; Core ML's weights still validate against it.
+    coreml = _rows(clip_bundle, format="coreml", role="backbone")[0]
+    assert coreml["parity"]["validation"]["passed"], coreml["parity"]["validation"]["failures"]
     assert _rows(clip_bundle, format="onnx", role="backbone")[0]["inputs"][0]["shape"] == [1, 3, 4, 32, 32]
 
 

@@ -157,3 +157,25 @@ def test_int8_node_filter_keeps_only_the_temporal_tap_sums_float(random_video_mo
     assert float_convs and all(g > 1 for g in groups)  # only depthwise tap convs stay float
     assert sum(quantize(n) for n in convs) > len(convs) // 3  # the stem and all 1x1 convs are quantized
     assert all(int8_node_filter(build_model("landmarks", 3))(n) for n in graph.nodes)
+
+
+def test_onnx_int8_keeps_the_same_tap_sums_float(random_video_model, tmp_path):
+    # ONNX Runtime's QDQ quantizer gets the nodes torch.onnx exported from the tap-sum modules
+    # as nodes_to_exclude, so both int8 runtimes round the same places.
+    import onnx
+
+    from signport.export.formats.onnx import nodes_in_modules
+    from signport.export.rewrite_3d import float_module_paths
+
+    rewritten = rewrite_3d_to_2d(random_video_model(width=0.25)).backbone
+    path = tmp_path / "backbone.onnx"
+    torch.onnx.export(rewritten, (torch.randn(1, 3, 4, 32, 32),), dynamo=True, opset_version=18).save(str(path))
+    paths = float_module_paths(rewritten)
+    excluded = set(nodes_in_modules(path, paths))
+    nodes = onnx.load(str(path)).graph.node
+    depthwise = [n for n in nodes if n.op_type == "Conv" and any(a.name == "group" and a.i > 1 for a in n.attribute)]
+    pointwise = [n for n in nodes if n.op_type == "Conv" and n not in depthwise]
+    assert depthwise and {n.name for n in depthwise} <= excluded
+    assert pointwise and not {n.name for n in pointwise} & excluded
+    assert any(n.op_type == "Add" for n in nodes if n.name in excluded)
+    assert nodes_in_modules(path, set()) == []
