@@ -53,7 +53,9 @@ def steps_section(config: QuickstartConfig, results: list[StepResult], total_sec
         rows.append([result.step.title, status, f"{result.seconds:.0f}", "signport " + " ".join(result.step.argv)])
     mode = "fast smoke run (tiny data and models)" if config.fast else "full run (reduced model size for a laptop CPU)"
     return Section("Summary", [
-        f"{mode}; {total_seconds / 60:.1f} min on a {host_description()}.",
+        f"{mode}; {sum(r.seconds for r in results) / 60:.1f} min of step time on a {host_description()}"
+        + (f" ({total_seconds / 60:.1f} min in this invocation; the rest in earlier ones it resumed from)."
+           if any(r.skipped for r in results) else "."),
         "Every step is a `signport` command; run any of them again by hand with the command shown. All timings in this "
         "report were measured on this host; phone-profile numbers are host-measured, emulated, never phone numbers.",
     ], [Table(["step", "status", "seconds", "command"], rows)])

@@ -34,12 +34,13 @@ def test_every_step_is_a_signport_command_line_the_cli_accepts(tmp_path, fast):
     assert {s.name for s in steps if s.verdict} == {f"bench-{m}" for m in MODELS}
 
 
-def test_full_run_quantizes_every_family_and_exports_every_format(tmp_path):
-    exports = [s for s in plan(QuickstartConfig(out=tmp_path)) if s.name.startswith("export-")]
-    for step in exports:
-        argv = list(step.argv)
+def test_full_run_exports_every_format_and_quantizes_the_image_and_landmark_models(tmp_path):
+    exports = {s.name: list(s.argv) for s in plan(QuickstartConfig(out=tmp_path)) if s.name.startswith("export-")}
+    for argv in exports.values():
         assert argv[argv.index("--formats") + 1] == "executorch,coreml,onnx"
-        assert argv[argv.index("--quant") + 1] == "fp32,int8"
+    quant = {name: argv[argv.index("--quant") + 1] for name, argv in exports.items()}
+    # The 3D model of the 15-minute run stays near chance, so its int8 agreement would mean nothing (see plan.QUANT).
+    assert quant == {"export-mobilenet_v2": "fp32,int8", "export-landmarks": "fp32,int8", "export-mobilenet_v2_3d": "fp32"}
 
 
 def test_dry_run_prints_the_plan_without_running_it(tmp_path, capsys):
