@@ -1,8 +1,8 @@
 """`signport train | finetune | evaluate`: flags -> one config dataclass -> the code, unchanged.
 
 The only place that reads the environment: torchrun's WORLD_SIZE / RANK / LOCAL_RANK and the
-cache folder (SIGNPORT_CACHE, else $XDG_CACHE_HOME/signport, else ~/.cache/signport). It also sets
-OMP_WAIT_POLICY before torch loads (see passive_openmp_waits).
+cache folder (SIGNPORT_CACHE, else $XDG_CACHE_HOME/signport, else ~/.cache/signport). It also picks
+how OpenMP threads wait before torch loads (signport.core.openmp).
 """
 
 from __future__ import annotations
@@ -22,14 +22,11 @@ def cache_dir_from_env() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "signport"
 
 
-def passive_openmp_waits() -> None:
-    """Idle OpenMP threads sleep instead of spinning (unless the user set OMP_WAIT_POLICY).
+def openmp_waits(args) -> None:
+    """Spin or sleep between kernels, from this host's load (signport.core.openmp); before torch loads."""
+    from signport.core.openmp import apply_wait_policy
 
-    Must run before torch is first imported. On a CPU shared with other work, spinning threads
-    wait for a thread that is descheduled: measured on the 2-core host with another job running,
-    a 2-thread MobileNetV2 training step took 0.5-10 s (median 5.3 s) spinning and 0.4-0.7 s passive.
-    """
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    logging.getLogger("signport.train").info(apply_wait_policy(getattr(args, "threads", None)).reason)
 
 
 def _add_from_flag(parser: argparse.ArgumentParser, help: str) -> None:
@@ -68,7 +65,7 @@ def register(subparsers) -> None:
 
 
 def run_train(args) -> int:
-    passive_openmp_waits()
+    openmp_waits(args)
     from signport.train.presets import apply_preset
     from signport.train.training import train
 
@@ -84,7 +81,7 @@ def run_train(args) -> int:
 
 
 def run_finetune(args) -> int:
-    passive_openmp_waits()
+    openmp_waits(args)
     from signport.train.finetune import finetune
 
     finetune(dataclass_from_args(FinetuneConfig, args, cache_dir=cache_dir_from_env()))
@@ -92,7 +89,7 @@ def run_finetune(args) -> int:
 
 
 def run_evaluate(args) -> int:
-    passive_openmp_waits()
+    openmp_waits(args)
     from signport.train.evaluate import run_evaluate as evaluate
 
     evaluate(dataclass_from_args(EvaluateConfig, args, cache_dir=cache_dir_from_env()))

@@ -23,4 +23,9 @@ def run_quickstart(args) -> int:
     from signport.quickstart.main import quickstart
 
     config = dataclass_from_args(QuickstartConfig, args)
+    if not args.dry_run:
+        # Every step runs in this process, so the first torch import fixes how OpenMP waits: choose now.
+        from signport.core.openmp import apply_wait_policy
+
+        print(apply_wait_policy(config.threads).reason)
     return quickstart(config, dry_run=args.dry_run)
