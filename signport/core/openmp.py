@@ -16,6 +16,7 @@ otherwise. A user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT always wins.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 
 # Long enough to cover the gap between back-to-back kernels of a training step (measured: 20k
@@ -31,6 +32,7 @@ class WaitPolicy:
 
 
 def choose_wait_policy(environ: dict[str, str], load_average: float, cores: int, threads: int | None) -> WaitPolicy:
+    # load_average: cores kept busy by other processes (measured now, see busy_cores).
     """Pure: the wait policy for a process about to run `threads` (None = one per core) OpenMP threads."""
     user = [name for name in USER_VARIABLES if name in environ]
     if user:
@@ -39,15 +41,37 @@ def choose_wait_policy(environ: dict[str, str], load_average: float, cores: int,
     free = cores - load_average
     if free >= wanted - 0.5:
         return WaitPolicy({"GOMP_SPINCOUNT": str(SPIN_COUNT)},
-                          f"OpenMP threads spin briefly between kernels (host load {load_average:.1f} on {cores} cores leaves a core per thread)")
+                          f"OpenMP threads spin briefly between kernels (other processes busy on {load_average:.1f} of {cores} cores: a core per thread is free)")
     return WaitPolicy({"OMP_WAIT_POLICY": "PASSIVE"},
-                      f"OpenMP threads sleep between kernels (host load {load_average:.1f} on {cores} cores: spinning would steal time from the busy cores); "
+                      f"OpenMP threads sleep between kernels (other processes busy on {load_average:.1f} of {cores} cores: spinning would steal their time); "
                       "set OMP_WAIT_POLICY=ACTIVE to override")
 
 
+def busy_cores(window_s: float = 0.3) -> float:
+    """How many cores other processes keep busy right now, from /proc/stat over `window_s`.
+
+    The load average lags by minutes (right after a data-rendering step it still reads ~1.5 on an
+    idle 2-core host), so it is only the fallback where /proc/stat does not exist (macOS).
+    """
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return sum(fields[:8]), idle
+
+    try:
+        total0, idle0 = sample()
+        time.sleep(window_s)
+        total1, idle1 = sample()
+    except (OSError, ValueError, IndexError):
+        return os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    return cores * (1.0 - (idle1 - idle0) / max(total1 - total0, 1))
+
+
 def apply_wait_policy(threads: int | None) -> WaitPolicy:
-    """Choose from this host's load and set the variables; must run before torch is first imported."""
+    """Choose from how busy this host is now and set the variables; must run before torch is first imported."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    policy = choose_wait_policy(dict(os.environ), os.getloadavg()[0], cores, threads)
+    policy = choose_wait_policy(dict(os.environ), busy_cores(), cores, threads)
     os.environ.update(policy.environment)
     return policy

@@ -38,3 +38,10 @@ def test_cli_reports_its_choice_before_torch_loads(tmp_path):
                              "--out", str(tmp_path / "run")], capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode != 0
     assert "OpenMP threads" in result.stdout + result.stderr
+
+
+def test_busy_cores_reads_this_host():
+    from signport.core.openmp import busy_cores
+
+    busy = busy_cores(window_s=0.05)
+    assert 0.0 <= busy <= (os.cpu_count() or 1) + 0.01
