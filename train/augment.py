@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from signport.core.errors import InputError
 from signport.core.preprocessing import MIDDLE_MCP, NUM_LANDMARKS, WRIST, Preprocessing
 
 AUGMENTATIONS: dict[str, type] = {}
@@ -44,6 +45,20 @@ class AugmentSettings:
     landmark_rotation_degrees: float = 10.0
     landmark_scale: float = 0.08
     landmark_jitter: float = 0.02  # standard deviation relative to the wrist-to-middle-MCP length
+
+    def scaled(self, strength: float) -> "AugmentSettings":
+        """Every range times `strength` (1 = these defaults, 0 = no change to the input); flips stay as set."""
+        if strength < 0:
+            raise InputError(f"--augment-strength must be >= 0 (got {strength})")
+        return AugmentSettings(
+            crop_scale=(1.0 - (1.0 - self.crop_scale[0]) * strength, self.crop_scale[1]),
+            crop_ratio=(self.crop_ratio[0] ** strength, self.crop_ratio[1] ** strength),
+            rotation_degrees=self.rotation_degrees * strength, hflip=self.hflip,
+            brightness=self.brightness * strength, contrast=self.contrast * strength,
+            saturation=self.saturation * strength, hue=self.hue * strength,
+            landmark_rotation_degrees=self.landmark_rotation_degrees * strength,
+            landmark_scale=self.landmark_scale * strength, landmark_jitter=self.landmark_jitter * strength,
+        )
 
 
 def _uniform(n: int, low: float, high: float, device) -> torch.Tensor:

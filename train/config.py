@@ -49,6 +49,7 @@ class TrainConfig:
     test_fraction: float = field_(0.15, help="fraction of each class held out for the final test (when the data has no split)")
     split_by: str = field_("sample", help="hold out random samples per class, whole signers (generalisation to new people), or the last rows of each class in file order (data recorded as sequences)", choices=("sample", "signer", "order"))
     augment: bool = field_(True, help="data augmentation matching the data kind")
+    augment_strength: float = field_(1.0, help="scales every augmentation range (crop, rotation, colour jitter, landmark noise): 1 = the defaults, 0.5 = half as strong")
     hflip: bool = field_(False, help="random horizontal flips (off by default: a flip turns a right-hand sign into a left-hand one)")
     max_per_class: int | None = field_(None, help="use at most this many samples per class (quick runs)")
     workers: int = field_(0, help="DataLoader worker processes (0 = load in the main process)")

@@ -185,7 +185,7 @@ def train(config: TrainConfig) -> TrainResult:
         drop_last=len(train_set) > config.batch_size, pin_memory=device.type == "cuda",
         generator=torch.Generator(), persistent_workers=False,
     )
-    augment_settings = AugmentSettings(hflip=config.hflip)
+    augment_settings = AugmentSettings(hflip=config.hflip).scaled(config.augment_strength)
     augment = build_augmentation(prep, augment_settings) if config.augment else _no_augmentation(prep)
 
     # Model, loss, optimizer, schedule.

@@ -15,7 +15,7 @@ from signport.quickstart.config import QuickstartConfig
 # (a smoke run); the full run is the laptop-CPU default: reduced width and resolution,
 # said so in the report.
 SYNTH = {
-    "full": ["--per-class", "100", "--signers", "8", "--clips-per-class", "12", "--seconds-per-letter", "16"],
+    "full": ["--per-class", "300", "--signers", "8", "--clips-per-class", "12", "--seconds-per-letter", "16"],
     "fast": ["--per-class", "40", "--signers", "4", "--size", "64", "--clips-per-class", "6", "--clip-length", "16",
              "--clip-size", "48", "--seconds-per-letter", "5", "--recording-fps", "10"],
 }

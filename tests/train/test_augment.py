@@ -1,6 +1,8 @@
 import numpy as np
+import pytest
 import torch
 
+from signport.core.errors import InputError
 from signport.core.preprocessing import clip_preprocessing, image_preprocessing, landmark_preprocessing, normalize_image
 from signport.train.augment import AugmentSettings, build_augmentation
 
@@ -56,3 +58,25 @@ def test_image_input_is_channels_last_with_the_same_values():
     torch.manual_seed(0)
     trained = build_augmentation(prep, AugmentSettings())(batch, train=True)
     assert trained.shape == (2, 3, 32, 32) and trained.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_augment_strength_scales_every_range():
+    base = AugmentSettings()
+    half = base.scaled(0.5)
+    assert half.rotation_degrees == base.rotation_degrees / 2
+    assert half.crop_scale == pytest.approx((1 - (1 - base.crop_scale[0]) / 2, 1.0))
+    assert half.brightness == base.brightness / 2 and half.hue == base.hue / 2
+    assert half.landmark_jitter == base.landmark_jitter / 2
+    assert base.scaled(1.0) == base
+
+
+def test_zero_strength_changes_nothing_but_the_size():
+    prep = image_preprocessing(32)
+    augment = build_augmentation(prep, AugmentSettings().scaled(0.0))
+    batch = torch.randint(0, 256, (4, 3, 32, 32), dtype=torch.uint8)
+    torch.testing.assert_close(augment(batch, train=True), augment(batch, train=False), atol=1e-4, rtol=0)
+
+
+def test_negative_strength_is_a_clear_error():
+    with pytest.raises(InputError, match="--augment-strength"):
+        AugmentSettings().scaled(-0.5)

@@ -22,7 +22,7 @@ class SynthConfig:
     seed: int = field_(0, help="random seed; the same seed and flags give byte-identical files")
     population: Literal["default", "new"] = field_("default", help="signer population for letters and clips ('new' = the shifted new-signer domain)")
     signers: int = field_(8, help="distinct signers in letters and clips (clips: the last signer is the test split, the one before it val)")
-    per_class: int = field_(100, help="letter images per class (29 classes)")
+    per_class: int = field_(300, help="letter images per class (29 classes); 300 is what the synth-fast MobileNetV2 recipe needs for 90 %")
     size: int = field_(128, help="letter and recording frame side in pixels (training resizes; 96-128 px models use it directly)")
     clips_per_class: int = field_(20, help="clips per dynamic sign (15 signs: J, Z and 13 words)")
     clip_length: int = field_(32, help="frames per clip")

@@ -13,9 +13,9 @@ from signport.data.synth.hand import (
 )
 from signport.data.synth.handshapes import HANDSHAPES
 from signport.data.synth.scene import (
-    BACKGROUNDS, HandPlacement, Painter, apply_camera, draw_hand, landmarks_of, place_hand,
+    BACKGROUNDS, HandPlacement, Painter, apply_camera, draw_hand, hand_extent, landmarks_of, place_hand,
 )
-from signport.data.synth.signers import Signer
+from signport.data.synth.signers import DEFAULT_HAND_FILL, Signer
 
 # Per-image pose noise (degrees, standard deviation) on top of shape + signer style.
 _POSE_NOISE = np.zeros(POSE_SIZE)
@@ -24,6 +24,12 @@ for _slot in FINGER_SLOTS.values():
 _POSE_NOISE[THUMB_SLOT] = (5.0, 6.0, 6.0, 6.0)
 _POSE_NOISE[ORIENTATION_SLOT] = (12.0, 12.0, 8.0)
 _FLEXION_LIMITS = (-15.0, 115.0)
+# Letters are framed by the hand's extent (v4), not its palm length (v3): the hand's box spans this
+# fraction of the image side, as in a hand-detector crop with the live pipeline's 25 % margin
+# (1 / 1.5 = 0.67) and in the ASL Alphabet photos. Framed by palm length, a fist spanned ~40 % of
+# the image and the thumb positions that tell A/E/M/N/S/T apart were a few pixels wide at 96 px
+# (measured: those six letters were 80 % of the errors of the quickstart's model).
+LETTER_HAND_EXTENT = (0.58, 0.76)
 
 
 def shape_pose(shape: str, signer: Signer, rng: np.random.Generator, noise_scale: float = 1.0) -> np.ndarray:
@@ -51,7 +57,10 @@ def sample_letter_geometry(label: str, signer: Signer, rng: np.random.Generator,
     if label == NOTHING:
         return LetterGeometry(None, None, np.full((NUM_JOINTS, 3), np.nan, dtype=np.float32))
     hand = pose_hand(shape_pose(label, signer, rng), signer.geometry, signer.left_hand)
-    placement = place_hand(hand, size, rng.uniform(*signer.hand_fill), rng)
+    # A signer who frames smaller (the new signer holds the phone farther away) keeps that ratio.
+    framing = float(np.mean(signer.hand_fill) / np.mean(DEFAULT_HAND_FILL))
+    palm_fraction = rng.uniform(*LETTER_HAND_EXTENT) * framing / hand_extent(hand)
+    placement = place_hand(hand, size, palm_fraction, rng)
     return LetterGeometry(hand, placement, landmarks_of(hand, placement, size, size))
 
 

@@ -100,6 +100,12 @@ def landmarks_of(hand: PosedHand, placement: HandPlacement, width: int, height: 
     return np.column_stack([px[:, 0] / width, px[:, 1] / height, z]).astype(np.float32)
 
 
+def hand_extent(hand: PosedHand) -> float:
+    """The longer side of the hand's 2-D box (joints plus their capsule radii) in palm-length units."""
+    pad = 2.0 * hand.radii.max()
+    return float((hand.joints[:, :2].max(axis=0) - hand.joints[:, :2].min(axis=0)).max() + pad)
+
+
 def place_hand(hand: PosedHand, size: int, palm_fraction: float, rng: np.random.Generator) -> HandPlacement:
     """Scale the hand to `palm_fraction` of the image and put it anywhere it fits (centred if it can't)."""
     scale = palm_fraction * size
