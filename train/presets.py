@@ -19,8 +19,8 @@ PRESETS: dict[str, dict] = {
                        "(the generator's 300 varied images per class need less); 3D width 0.25 at 64 px x 16 frames",
         "models": {
             # Measured on the 2-core host (generator v4, 300 letters per class, seed 0): 91.3 % test top-1
-            # in 508 s. Same data at full augmentation for 35 epochs underfits (87.2 %, train 90 %); at
-            # half strength it overfits (88.3 %, train 98 %).
+            # in 508 s. 200 per class at full augmentation for 35 epochs underfit (87.2 %, train 90 %);
+            # at half strength they overfit (88.3 %, train 98 %).
             "mobilenet_v2": {"width": 0.35, "input_size": 96, "epochs": 24, "batch_size": 64, "lr": 3e-3, "warmup_epochs": 2, "patience": 10,
                              "precise_bn_batches": 5, "augment_strength": 0.7},
             "mobilenet_v2_3d": {"width": 0.25, "input_size": 64, "clip_length": 16, "epochs": 15, "batch_size": 16, "lr": 3e-3},

@@ -31,19 +31,19 @@ class WaitPolicy:
     reason: str  # one line for the log
 
 
-def choose_wait_policy(environ: dict[str, str], load_average: float, cores: int, threads: int | None) -> WaitPolicy:
-    # load_average: cores kept busy by other processes (measured now, see busy_cores).
-    """Pure: the wait policy for a process about to run `threads` (None = one per core) OpenMP threads."""
+def choose_wait_policy(environ: dict[str, str], busy: float, cores: int, threads: int | None) -> WaitPolicy:
+    """Pure: the wait policy for a process about to run `threads` (None = one per core) OpenMP threads
+    while other processes keep `busy` of the `cores` cores busy (see busy_cores)."""
     user = [name for name in USER_VARIABLES if name in environ]
     if user:
         return WaitPolicy({}, f"OpenMP waits as set by {', '.join(f'{n}={environ[n]}' for n in user)}")
     wanted = min(threads or cores, cores)
-    free = cores - load_average
+    free = cores - busy
     if free >= wanted - 0.5:
         return WaitPolicy({"GOMP_SPINCOUNT": str(SPIN_COUNT)},
-                          f"OpenMP threads spin briefly between kernels (other processes busy on {load_average:.1f} of {cores} cores: a core per thread is free)")
+                          f"OpenMP threads spin briefly between kernels (other processes busy on {busy:.1f} of {cores} cores: a core per thread is free)")
     return WaitPolicy({"OMP_WAIT_POLICY": "PASSIVE"},
-                      f"OpenMP threads sleep between kernels (other processes busy on {load_average:.1f} of {cores} cores: spinning would steal their time); "
+                      f"OpenMP threads sleep between kernels (other processes busy on {busy:.1f} of {cores} cores: spinning would steal their time); "
                       "set OMP_WAIT_POLICY=ACTIVE to override")
 
 

@@ -8,25 +8,25 @@ from signport.core.openmp import SPIN_COUNT, choose_wait_policy
 
 
 def test_idle_host_spins_briefly():
-    policy = choose_wait_policy({}, load_average=0.2, cores=2, threads=2)
+    policy = choose_wait_policy({}, busy=0.2, cores=2, threads=2)
     assert policy.environment == {"GOMP_SPINCOUNT": str(SPIN_COUNT)}
     assert "spin" in policy.reason
 
 
 def test_busy_host_sleeps():
-    policy = choose_wait_policy({}, load_average=1.6, cores=2, threads=2)
+    policy = choose_wait_policy({}, busy=1.6, cores=2, threads=2)
     assert policy.environment == {"OMP_WAIT_POLICY": "PASSIVE"}
     assert "OMP_WAIT_POLICY=ACTIVE" in policy.reason  # says how to override
 
 
 def test_one_thread_needs_one_free_core():
-    assert "GOMP_SPINCOUNT" in choose_wait_policy({}, load_average=1.0, cores=2, threads=1).environment
-    assert "OMP_WAIT_POLICY" in choose_wait_policy({}, load_average=1.0, cores=2, threads=None).environment
+    assert "GOMP_SPINCOUNT" in choose_wait_policy({}, busy=1.0, cores=2, threads=1).environment
+    assert "OMP_WAIT_POLICY" in choose_wait_policy({}, busy=1.0, cores=2, threads=None).environment
 
 
 def test_user_setting_wins():
     for variable in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT"):
-        policy = choose_wait_policy({variable: "123"}, load_average=0.0, cores=2, threads=2)
+        policy = choose_wait_policy({variable: "123"}, busy=0.0, cores=2, threads=2)
         assert policy.environment == {}
         assert variable in policy.reason
 
