@@ -38,6 +38,7 @@ from torch import nn
 
 from signport.core.atomic import write_json
 from signport.core.config import add_dataclass_arguments, dataclass_from_args, field_
+from signport.core.host import cpu_model_name
 from signport.core.preprocessing import IMAGENET_MEAN, IMAGENET_STD, Preprocessing, clip_preprocessing
 from signport.export.formats.executorch import undelegated_ops
 from signport.export.rewrite_3d import int8_node_filter, rewrite_3d_to_2d
@@ -590,15 +591,7 @@ def bench_synthetic(cfg: BenchConfig, work: Path) -> dict:
 
 
 def machine() -> str:
-    model_name = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model_name = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores, {model_name} (host-measured)"
+    return f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores, {cpu_model_name()} (host-measured)"
 
 
 def plot_latency(latency: dict, path: Path) -> None:

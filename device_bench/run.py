@@ -17,6 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 from signport.core.errors import InputError
+from signport.core.host import cpu_model_name
 from signport.device_bench.bundle import BenchBundle
 from signport.device_bench.config import BenchConfig
 from signport.device_bench.heldout import HeldoutSet, real_heldout, synthetic_heldout
@@ -44,12 +45,7 @@ CAMERA_FRAME_SHAPE = (480, 640, 3)
 
 def host_description() -> dict:
     cores = len(available_cores())
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
-        cpu = names[0] if names else cpu
-    return {"machine": f"{cores}-core {platform.machine()} host", "cpu": cpu, "cores": cores, "os": platform.platform()}
+    return {"machine": f"{cores}-core {platform.machine()} host", "cpu": cpu_model_name(), "cores": cores, "os": platform.platform()}
 
 
 # ---------------------------------------------------------------- held-out set and reference

@@ -31,17 +31,11 @@ def _size(size: int) -> str:
 
 
 def host_description() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     import os
 
-    return f"{os.cpu_count()}-core {platform.machine()} host ({cpu}), {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    from signport.core.host import cpu_model_name
+
+    return f"{os.cpu_count()}-core {platform.machine()} host ({cpu_model_name()}), {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
 def steps_section(config: QuickstartConfig, results: list[StepResult], total_seconds: float) -> Section:
