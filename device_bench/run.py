@@ -23,7 +23,7 @@ from signport.device_bench.config import BenchConfig
 from signport.device_bench.heldout import HeldoutSet, real_heldout, synthetic_heldout
 from signport.device_bench.measure import MeasureRequest, measure_in_subprocess
 from signport.device_bench.parity import ParityThresholds, artifact_parity_metrics, parity_verdict, verdict_kind
-from signport.device_bench.pipeline import frame_budget, overall_gate, stage
+from signport.device_bench.pipeline import gate_video, overall_gate, pipeline_gate
 from signport.device_bench.profiles import DeviceProfile, available_cores, resolve_threads
 from signport.device_bench.reference import (
     Reference,
@@ -38,7 +38,6 @@ from signport.device_bench.stats import latency_stats, macs_per_second
 
 EAGER_BASELINE_ID = "pytorch-eager-fp32"
 SAMPLES_KEPT = 2000  # raw latency samples stored per row, for plots re-drawn by `bench report`
-CAMERA_FRAME_SHAPE = (480, 640, 3)
 
 
 # ---------------------------------------------------------------- host facts
@@ -195,119 +194,50 @@ def resolve_hand_model(config: BenchConfig) -> tuple[Path | None, str]:
     return None, "no hand model: pass --hand-model hand_landmarker.task or run `signport models fetch`"
 
 
-def pipeline_stages(bundle: BenchBundle, config: BenchConfig, frame: np.ndarray, frame_source: str, request_base: dict,
-                    workdir: Path) -> tuple[list[dict], list[dict]]:
-    """Measured per-frame stages around the model, as (before the model, after it):
-    hand_detection where the model's input style needs a hand, preprocess; then smoothing."""
-    from signport.live.inputs import INPUT_STYLES, resolve_input_style
-
-    frame_path = workdir / "frame.npy"
-    np.save(frame_path, frame)
-    style = resolve_input_style("auto", bundle.preprocessing)
-    before, landmarks = [], None
-    if INPUT_STYLES[style].needs_hand:
-        model_path, where = resolve_hand_model(config)
-        if model_path is None:
-            before.append(stage("hand_detection", None, note=f"not measured ({style} input needs a hand): {where}"))
-        else:
-            measurement = measure_in_subprocess(MeasureRequest(
-                stage="hand_detection", inputs_path=str(frame_path), options={"model_path": str(model_path)},
-                **request_base), workdir)
-            info = measurement.get("info", {})
-            note = f"MediaPipe HandLandmarker ({where}), image mode (detection every frame) on {frame_source}"
-            if measurement["status"] == "ok" and not info.get("hands_found"):
-                note += "; no hand found, so only palm detection ran: a lower bound"
-            before.append(_measured_stage("hand_detection", measurement, note, complete=bool(info.get("hands_found"))))
-            landmarks = info.get("landmarks")
-    before.append(_measured_stage("preprocess", measure_in_subprocess(MeasureRequest(
-        stage="preprocess", inputs_path=str(frame_path),
-        options={"preprocessing": bundle.preprocessing.to_dict(), "landmarks": landmarks}, **request_base), workdir),
-        f"signport.live '{style}' input from {frame_source}" + ("" if landmarks or not INPUT_STYLES[style].needs_hand
-                                                               else " with a template hand box")))
-    probabilities = np.random.default_rng(config.seed).dirichlet(np.ones(len(bundle.labels)) * 0.3, 64).astype(np.float32)
-    np.save(workdir / "probabilities.npy", probabilities)
-    after = [_measured_stage("smoothing", measure_in_subprocess(MeasureRequest(
-        stage="smoothing", inputs_path=str(workdir / "probabilities.npy"), **request_base), workdir),
-        "signport.live majority vote with `signport live`'s defaults")]
-    return before, after
+def gate_targets(bundle: BenchBundle, checkpoint: Path | None) -> list[dict]:
+    """What the gate runs in the pipeline: the eager baseline and every backbone or fused artifact
+    (a head artifact alone is not a pipeline)."""
+    targets = [{"artifact_id": EAGER_BASELINE_ID, "runtime": "pytorch", "compute_units": None, "baseline": True}] if checkpoint else []
+    targets += [{"artifact_id": a["id"], "runtime": runtime_name(a["format"]), "compute_units": None, "baseline": False,
+                 "format": a["format"], "delegate": a.get("delegate")} for a in bundle.artifacts if a["role"] != "head"]
+    return targets
 
 
-def _measured_stage(name: str, measurement: dict, note: str, complete: bool = True) -> dict:
-    if measurement["status"] != "ok":
-        return stage(name, None, note=f"failed to measure: {measurement['error']}")
-    return stage(name, measurement["samples_ms"], note=note, complete=complete)
+def pipeline_budget(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, threads: int,
+                    affinity: list[int] | None, checkpoint: Path | None) -> dict:
+    """The 30 fps gate: every shipped artifact in the live pipeline, end to end, for --gate-seconds."""
+    from signport.live.classifier import BundleClassifier, TorchCheckpointClassifier
+    from signport.live.config import LiveConfig
 
-
-def model_stage_note(bundle: BenchBundle) -> str:
-    if bundle.preprocessing.input_kind == "clip":
-        return "whole clip model counted on every frame (conservative: live runs it every few frames)"
-    return ""
-
-
-def artifact_budgets(latency: list[dict], before: list[dict], after: list[dict], note: str) -> list[dict]:
-    """One per-frame budget per runnable pipeline: each backbone (its head.bin multiply is
-    negligible) and each fused model; a head artifact alone is not a pipeline."""
-    budgets = []
-    for row in (r for r in latency if r["role"] != "head"):
-        keys = {"artifact_id": row["artifact_id"], "runtime": row["runtime"], "compute_units": row["compute_units"],
-                "baseline": row["baseline"]}
-        if row["status"] != "ok":
-            budgets.append({**keys, "verdict": "not measured", "reason": row.get("error", "")})
-            continue
-        model = stage("model", row["samples_ms"], note=note)
-        budgets.append({**keys, **frame_budget([*before, model, *after])})
-    return budgets
-
-
-def timing_frame(config: BenchConfig) -> tuple[np.ndarray, str]:
-    """A camera-sized RGB frame to time preprocessing and hand detection on, and what it is."""
-    from signport.data.loaders import read_image
-
-    candidates = [Path(config.hand_frame)] if config.hand_frame else []
-    if config.data and Path(config.data).is_dir():
-        candidates += sorted(p for p in Path(config.data).rglob("*") if p.suffix.lower() in (".jpg", ".jpeg", ".png"))[:1]
-    height, width = CAMERA_FRAME_SHAPE[:2]
-    if candidates:
-        return read_image(candidates[0], (height, width)), f"{candidates[0].name} resized to {width}x{height}"
-    model_path, _ = resolve_hand_model(config)
-    found = synthetic_hand_frame(model_path, config.seed) if model_path is not None else None
-    if found is not None:
-        return found
-    frame = np.random.default_rng(config.seed).integers(0, 256, CAMERA_FRAME_SHAPE, dtype=np.uint8)
-    return frame, f"a synthetic {width}x{height} noise frame"
-
-
-def synthetic_hand_frame(model_path: Path, seed: int, tries: int = 64) -> tuple[np.ndarray, str] | None:
-    """The first synthetic letter image in which MediaPipe finds a hand, at camera size.
-
-    MediaPipe recognises a fraction of the generator's drawn hands; timing the hand stage on one
-    of them measures the full detection + landmark path (a frame without a hand would time the
-    palm detector alone), so the 30 fps gate can be complete without any real photo.
-    """
-    from signport.core.labels import ASL_LETTERS
-    from signport.data.synth import render_letter, sample_signer
-    from signport.hands.landmarker import HandLandmarker
-
-    height, width = CAMERA_FRAME_SHAPE[:2]
-    # The generator frames a hand like the ASL Alphabet photos (palm ~0.4 of the image); MediaPipe's
-    # palm detector finds drawn hands far more often at arm's length, so the letter image is
-    # pasted at a third of the frame height on its own background colour.
-    size = height // 3
-    top, left = (height - size) // 2, (width - size) // 2
-    rng = np.random.default_rng(seed)
-    landmarker = HandLandmarker(model_path, mode="image")
+    budget = {"label": profile.label, "seconds": config.gate_seconds, "artifacts": []}
+    hand_model, where = resolve_hand_model(config)
+    if hand_model is None:
+        return {**budget, "verdict": "incomplete", "reason": f"the live pipeline needs MediaPipe's hand model: {where}"}
+    video, source = gate_video(config.video, config.seed)
+    budget["video"] = source
+    live_config = LiveConfig(hand_model=hand_model, threads=threads)
+    previous_affinity = os.sched_getaffinity(0) if affinity and hasattr(os, "sched_setaffinity") else None
+    if previous_affinity is not None:
+        os.sched_setaffinity(0, affinity)
     try:
-        for attempt in range(tries):
-            label = ASL_LETTERS[attempt % 26]  # letters only: "nothing" has no hand
-            image, _ = render_letter(label, sample_signer(rng), rng, size=size)
-            frame = np.empty(CAMERA_FRAME_SHAPE, np.uint8)
-            frame[:] = image[0, 0]
-            frame[top:top + size, left:left + size] = image
-            if landmarker.detect(frame):
-                return frame, f"a synthetic {width}x{height} frame of the letter {label} in which MediaPipe finds a hand"
+        for target in tqdm(gate_targets(bundle, checkpoint), desc="30 fps gate", unit="artifact", leave=False):
+            unavailable = None if target["baseline"] else unavailable_reason(target["format"], target["delegate"])
+            if unavailable:
+                budget["artifacts"].append({**target, "verdict": "not measured", "reason": unavailable})
+                continue
+            try:
+                classifier = (TorchCheckpointClassifier(checkpoint, threads) if target["baseline"]
+                              else BundleClassifier(bundle.root, threads=threads, artifact_id=target["artifact_id"]))
+                summary = pipeline_gate(classifier, live_config, video, config.gate_seconds)
+            except Exception as e:  # one broken artifact is a red row, not a crashed bench
+                budget["artifacts"].append({**target, "verdict": "not measured", "reason": f"failed to run: {e}"})
+                continue
+            budget["artifacts"].append({**target, **summary})
     finally:
-        landmarker.close()
-    return None
+        if previous_affinity is not None:
+            os.sched_setaffinity(0, previous_affinity)
+    budget["verdict"] = overall_gate([b["verdict"] for b in budget["artifacts"] if not b["baseline"]])
+    return budget
 
 
 # ---------------------------------------------------------------- MACs
@@ -369,11 +299,7 @@ def bench_on_host(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfi
                             "max_seconds": config.max_seconds}
             run["results"] = measure_latency(latency_targets(bundle, checkpoint), inputs, request_base, workdir,
                                              profile.label, run["macs"])
-            frame, frame_source = timing_frame(config)
-            before, after = pipeline_stages(bundle, config, frame, frame_source, request_base, workdir)
-        budgets = artifact_budgets(run["results"], before, after, model_stage_note(bundle))
-        run["budget"] = {"label": profile.label, "stages": frame_budget(before + after)["stages"], "artifacts": budgets,
-                         "verdict": overall_gate([b["verdict"] for b in budgets if not b["baseline"]])}
+        run["budget"] = pipeline_budget(bundle, config, profile, threads, affinity, checkpoint)
     run["host"]["load_average_after"] = _load_average()
     run["verdict"] = run_verdict(run)
     return run

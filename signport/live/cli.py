@@ -17,11 +17,14 @@ def register(subparsers) -> None:
 
 
 def _live(args) -> int:
-    from signport.live.run import run_live
+    from signport.live.run import live_classifier, run_live
     from signport.live.timing import format_timing_table
 
     config = dataclass_from_args(LiveConfig, args)
-    summary = run_live(config)
+    classifier = live_classifier(config)
+    if getattr(classifier, "choice", None):
+        print(f"model: {classifier.name}\n       {classifier.choice}")
+    summary = run_live(config, classifier)
     print(f"frames {summary['frames']}, with a hand {summary['frames_with_hand']}, model calls {summary['model_calls']}, "
           f"decode failures {summary['decode_failures']}{', interrupted' if summary['interrupted'] else ''}")
     print(format_timing_table(summary))

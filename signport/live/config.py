@@ -18,6 +18,11 @@ class LiveConfig:
     source: str = field_("webcam", help="webcam, webcam:N (camera index N) or a video file")
     checkpoint: Path | None = field_(None, help="signport checkpoint folder to run (PyTorch)")
     bundle: Path | None = field_(None, help="exported bundle folder to run (its runtimes)")
+    runtime: Literal["auto", "executorch", "onnx", "coreml"] = field_("auto", help="--bundle: runtime of the artifact to run (default: this host's default, printed)")
+    precision: Literal["auto", "fp32", "fp16", "int8"] = field_("auto", help="--bundle: precision of the artifact to run (default: float)")
+    fused: bool = field_(False, help="--bundle: run the fused model artifact instead of backbone + head.bin")
+    streaming: Literal["clip", "causal"] = field_("clip", help="video models: clip = re-run the clip model on the sliding window every --clip-stride samples; "
+                                                              "causal = step a causal model (mobilenet_v2_3d_causal) once per sample with its states")
     out: Path | None = field_(None, help="write an annotated video (landmarks, crop box, prediction, transcript, fps) here, e.g. annotated.mp4")
     transcript: Path | None = field_(None, help="write the text here, with per-frame records (.frames.jsonl) and timings (.timings.json) beside it")
     hand_model: Path | None = field_(None, help="MediaPipe hand_landmarker.task to use (default: the cached one, built on first use)")

@@ -12,16 +12,18 @@ from typing import Iterable
 
 import numpy as np
 
+from signport.core.errors import InputError
+from signport.core.preprocessing import Preprocessing
 from signport.hands.crop import Box, hand_box
 from signport.hands.landmarker import HandDetection, HandLandmarker
 from signport.live.classifier import Classifier, softmax
-from signport.live.clip_window import ClipWindow
 from signport.live.config import LiveConfig
 from signport.live.fingerspelling import FingerspellingDecoder, Keystroke
 from signport.live.inputs import INPUT_STYLES, HandView, resolve_input_style
 from signport.live.smoothing import MajorityVoteSmoother, SmoothedPrediction
 from signport.live.sources import Frame
 from signport.live.timing import StageClock
+from signport.streaming.sliding_window import ClipRateSampler, SlidingWindowRunner
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +58,9 @@ class LiveRecognizer:
         self.input_style = resolve_input_style(config.input_style, self.preprocessing)
         self._input = INPUT_STYLES[self.input_style]
         prep = self.preprocessing
-        self.clip_window = (
-            ClipWindow(int(prep.clip_length), float(prep.clip_fps), config.clip_stride, source_fps)
-            if prep.input_kind == "clip" else None
-        )
+        # Video models: one sampler at the clip rate feeding one stream (signport.streaming).
+        self.clip_sampler = ClipRateSampler(float(prep.clip_fps), source_fps) if prep.input_kind == "clip" else None
+        self.clip_stream = open_clip_stream(classifier, config, prep) if prep.input_kind == "clip" else None
         self.smoother = MajorityVoteSmoother(config.window, config.min_confidence, config.min_support)
         self.decoder = FingerspellingDecoder(config.repeat_after)
         self._latest_clip_prediction: Prediction | None = None
@@ -80,16 +81,19 @@ class LiveRecognizer:
             batch = self._model_batch(frame, HandView(frame.rgb, hand, box))
 
         prediction = None
+        logits = None
         if batch is not None:
             with clock.stage("model"):
-                probabilities = softmax(np.asarray(self.classifier.predict(batch), np.float32))[0]
+                logits = self.classifier.predict(batch) if self.clip_stream is None else self.clip_stream.push(batch)
+        if logits is not None:
+            probabilities = softmax(np.asarray(logits, np.float32))[0]
             best = int(probabilities.argmax())
             prediction = Prediction(self.classifier.labels[best], float(probabilities[best]))
-            if self.clip_window is not None:
+            if self.clip_stream is not None:
                 self._latest_clip_prediction = prediction
 
         with clock.stage("smoothing"):
-            vote = self._latest_clip_prediction if self.clip_window is not None else prediction
+            vote = self._latest_clip_prediction if self.clip_stream is not None else prediction
             if hand is None:
                 smoothed = self.smoother.update(None, hand_found=False)
             else:
@@ -100,12 +104,29 @@ class LiveRecognizer:
     def _model_batch(self, frame: Frame, view: HandView) -> np.ndarray | None:
         if self._input.needs_hand and view.hand is None:
             return None
-        if self.clip_window is None:
+        if self.clip_sampler is None:
             return self._input.build(view, self.preprocessing)[None]
-        if not self.clip_window.wants(frame.timestamp_ms):
+        if not self.clip_sampler.wants(frame.timestamp_ms):
             return None
-        clip = self.clip_window.push(frame.timestamp_ms, self._input.build(view, self.preprocessing))
-        return None if clip is None else clip[None]
+        self.clip_sampler.take(frame.timestamp_ms)
+        return self._input.build(view, self.preprocessing)  # one (C, H, W) sample for the stream
+
+
+def open_clip_stream(classifier: Classifier, config: LiveConfig, prep: Preprocessing):
+    """The video model's stream: `push(sample (C, H, W)) -> logits (1, classes) | None`."""
+    if config.streaming == "clip":
+        size = tuple(int(v) for v in prep.input_size)
+        return SlidingWindowRunner(classifier.predict, int(prep.clip_length), config.clip_stride, (3, *size))
+    model = getattr(classifier, "model", None)
+    architecture = getattr(getattr(classifier, "meta", None), "architecture", None)
+    if architecture != "mobilenet_v2_3d_causal":
+        raise InputError(f"--streaming causal steps a causal model frame by frame; {getattr(classifier, 'name', 'this model')} is "
+                         f"{architecture or 'an exported bundle'}: pass --checkpoint of a mobilenet_v2_3d_causal model, or use --streaming clip")
+    from signport.streaming.causal import CausalStream, CausalStreamRunner, StreamingStep, eager_step
+
+    step = StreamingStep(model, window=int(prep.clip_length), with_head=True)
+    height, width = (int(v) for v in prep.input_size)
+    return CausalStream(CausalStreamRunner(eager_step(step), step.initial_states(height, width), step.window))
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from dataclasses import asdict
+from typing import Iterator
 
 from signport.core import atomic
 from signport.core.errors import InputError
@@ -19,6 +20,24 @@ from signport.live.sources import open_source
 log = logging.getLogger(__name__)
 
 
+@contextlib.contextmanager
+def open_recognizer(config: LiveConfig, classifier: Classifier, source_fps: float) -> Iterator[LiveRecognizer]:
+    """The per-frame pipeline exactly as `signport live` runs it (MediaPipe in video mode, i.e.
+    tracking between detections); the bench's 30 fps gate and the quickstart use this too."""
+    hand_model = resolve_hand_model(config.hand_model, config.hand_model_dir)
+    with HandLandmarker(
+        hand_model, mode="video", min_detection_confidence=config.min_hand_confidence,
+        min_presence_confidence=config.min_hand_confidence, min_tracking_confidence=config.min_hand_confidence,
+    ) as landmarker:
+        recognizer = LiveRecognizer(classifier, landmarker, config, source_fps)
+        recognizer.hand_model = hand_model
+        yield recognizer
+
+
+def live_classifier(config: LiveConfig) -> Classifier:
+    return load_classifier(config.checkpoint, config.bundle, config.threads, config.runtime, config.precision, config.fused)
+
+
 def run_live(config: LiveConfig, classifier: Classifier | None = None) -> dict:
     """Run a live session as configured and return its summary (also written beside the transcript).
 
@@ -26,19 +45,15 @@ def run_live(config: LiveConfig, classifier: Classifier | None = None) -> dict:
     transcript, per-frame records, timings and annotated video so far are finalized first, and an
     error is re-raised afterwards.
     """
-    classifier = classifier or load_classifier(config.checkpoint, config.bundle, config.threads)
-    hand_model = resolve_hand_model(config.hand_model, config.hand_model_dir)
+    classifier = classifier or live_classifier(config)
     source = open_source(config.source)
     with contextlib.ExitStack() as stack:
         stack.callback(source.close)
-        landmarker = stack.enter_context(HandLandmarker(
-            hand_model, mode="video", min_detection_confidence=config.min_hand_confidence,
-            min_presence_confidence=config.min_hand_confidence, min_tracking_confidence=config.min_hand_confidence,
-        ))
-        recognizer = LiveRecognizer(classifier, landmarker, config, source.info.fps)
+        recognizer = stack.enter_context(open_recognizer(config, classifier, source.info.fps))
         header = {
             "source": asdict(source.info), "model": getattr(classifier, "name", type(classifier).__name__),
-            "labels": list(classifier.labels), "input_style": recognizer.input_style, "hand_model": str(hand_model),
+            "artifact_choice": getattr(classifier, "choice", None),
+            "labels": list(classifier.labels), "input_style": recognizer.input_style, "hand_model": str(recognizer.hand_model),
             "config": {k: v if v is None or isinstance(v, (bool, int, float, str)) else str(v) for k, v in asdict(config).items()},
         }
         recording = LiveRecording(config.transcript, header)

@@ -39,7 +39,8 @@ def select_artifact(
 
 class BundleModel:
     """Backbone runner + head. `head_source="bin"` applies head.bin with numpy (as the apps do);
-    `"artifact"` runs the format's own head artifact instead."""
+    `"artifact"` runs the format's own head artifact instead. `role="model"` runs the fused
+    artifact (backbone + head in one), whose output already is the logits."""
 
     def __init__(
         self,
@@ -50,12 +51,14 @@ class BundleModel:
         threads: int | None = None,
         head_source: Literal["bin", "artifact"] = "bin",
         verify_files: bool = True,
+        role: Literal["backbone", "model"] = "backbone",
     ):
         self.bundle_dir = Path(bundle_dir)
         self.manifest = load_manifest(self.bundle_dir, verify_files=verify_files)
         self.labels: list[str] = list(self.manifest["labels"])
         self.preprocessing: dict = self.manifest["preprocessing"]
-        self.artifact = select_artifact(self.manifest, format=format, precision=precision, delegate=delegate, where=self.bundle_dir)
+        self.role = role
+        self.artifact = select_artifact(self.manifest, format=format, role=role, precision=precision, delegate=delegate, where=self.bundle_dir)
         self.backbone: Runner = load_runner(self.bundle_dir / self.artifact["path"], format, threads)
         head = self.manifest["head"]
         self.head_weight, self.head_bias = head_from_bin(
@@ -79,6 +82,8 @@ class BundleModel:
         return embedding @ self.head_weight.T + self.head_bias
 
     def logits(self, inputs: np.ndarray) -> np.ndarray:
+        if self.role == "model":
+            return self.backbone.run(inputs)
         return self.head(self.embed(inputs))
 
     def predict(self, inputs: np.ndarray) -> list[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -200,6 +201,18 @@ class CausalStreamRunner:
         output, *self.states = self.step_fn([frame, *self.states])
         self.frames_seen += 1
         return output
+
+
+class CausalStream:
+    """The causal runner behind the same `push(sample) -> output | None` as SlidingWindowRunner:
+    one step per sample, an output once the window holds only real frames."""
+
+    def __init__(self, runner: CausalStreamRunner):
+        self.runner = runner
+
+    def push(self, sample) -> "np.ndarray | None":
+        output = self.runner.step(torch.from_numpy(np.ascontiguousarray(sample, np.float32))[None])
+        return output.numpy() if self.runner.warm else None
 
 
 def eager_step(module: StreamingStep) -> StepFunction:

@@ -2,8 +2,8 @@
 
 Each frame is preprocessed once, written in place into a (C, T, H, W) ring in the model's own
 layout, and reused by the T/k windows that contain it; a window is two slice copies into one
-preallocated (1, C, T, H, W) input. Which camera frames become samples (the clip rate) is the
-caller's choice, e.g. signport.live.clip_window's time-based step.
+preallocated (1, C, T, H, W) input. Which camera frames become samples (the clip rate) is
+`ClipRateSampler`'s time-based step, shared by the clip and the causal stream.
 
 The latency budget is per frame: at 30 fps each frame has 33.3 ms for its own preprocessing
 plus its share of the model (one run per k frames). `StreamCost` says whether a stride meets
@@ -17,6 +17,37 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+
+class ClipRateSampler:
+    """Which camera frames become samples at the model's clip rate.
+
+    Frames are taken every `frames_per_sample` source frames, the step training uses
+    (signport.data.video.temporal_stride: 30 fps -> every 2nd), so the model sees motion at the
+    speed it learned; the step is measured in time, so a dropped or undecodable frame shifts nothing.
+    """
+
+    def __init__(self, clip_fps: float = 15.0, source_fps: float = 30.0):
+        from signport.data.video import temporal_stride
+
+        if clip_fps <= 0 or source_fps <= 0:
+            raise ValueError(f"invalid clip rate: {clip_fps} fps from {source_fps} fps")
+        self.period_ms = temporal_stride(source_fps, clip_fps) * 1000.0 / source_fps
+        # Half a source frame of slack: camera timestamps jitter, and a frame early by less than that
+        # is still the frame that was due.
+        self._slack_ms = 500.0 / source_fps
+        self._next_due_ms: float | None = None
+
+    def wants(self, timestamp_ms: float) -> bool:
+        """Whether the frame at this time is a sample (prepare it only then)."""
+        return self._next_due_ms is None or timestamp_ms >= self._next_due_ms - self._slack_ms
+
+    def take(self, timestamp_ms: float) -> None:
+        """Record that the frame at `timestamp_ms` was sampled (call only when `wants` said so)."""
+        due = self._next_due_ms
+        # After a gap (dropped frames) resume from now rather than bursting to catch up.
+        late = due is None or timestamp_ms - due > self.period_ms
+        self._next_due_ms = timestamp_ms + self.period_ms if late else due + self.period_ms
 
 
 class FrameRing:

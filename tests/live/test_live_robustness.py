@@ -130,6 +130,6 @@ def test_model_source_must_be_given_once(tmp_path):
         load_classifier(None, None)
 
 
-def test_bundle_without_a_runtime_says_what_to_do(tmp_path):
-    with pytest.raises(BundleError, match="--checkpoint"):
+def test_folder_without_a_bundle_says_what_to_do(tmp_path):
+    with pytest.raises(BundleError, match="manifest.json not found; pass a folder written by `signport export --out`"):
         load_classifier(None, tmp_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from signport.streaming.sliding_window import FrameRing, SlidingWindowRunner, StreamCost, smallest_stride
+from signport.streaming.sliding_window import ClipRateSampler, FrameRing, SlidingWindowRunner, StreamCost, smallest_stride
 
 
 def frame(value: float) -> np.ndarray:
@@ -45,3 +45,55 @@ def test_smallest_stride_is_the_first_that_fits():
         assert StreamCost(preprocess, model, k).fits(30.0)
         assert k == 1 or not StreamCost(preprocess, model, k - 1).fits(30.0)
     assert smallest_stride(40.0, 10.0, 30.0) is None
+
+
+# ---------------------------------------------------------------- the clip-rate sampler
+
+def _sampled(sampler, timestamps):
+    taken = []
+    for i, t in enumerate(timestamps):
+        if sampler.wants(t):
+            sampler.take(t)
+            taken.append(i)
+    return taken
+
+
+def test_30fps_stream_is_sampled_at_15fps():
+    assert _sampled(ClipRateSampler(15, 30), [i * 1000 / 30 for i in range(60)]) == list(range(0, 60, 2))
+
+
+def test_25fps_stream_is_sampled_with_the_training_frame_step():
+    # Training takes every round(25 / 15) = 2nd frame of a 25 fps video; live must match it.
+    assert _sampled(ClipRateSampler(15, 25), [i * 40.0 for i in range(100)]) == list(range(0, 100, 2))
+
+
+def test_camera_timestamp_jitter_does_not_skip_samples():
+    rng = np.random.default_rng(0)
+    timestamps = [i * 1000 / 30 + rng.uniform(-8, 8) for i in range(60)]
+    assert _sampled(ClipRateSampler(15, 30), timestamps) == list(range(0, 60, 2))
+
+
+def test_a_gap_of_dropped_frames_resumes_without_a_burst():
+    timestamps = [i * 1000 / 30 for i in range(10)] + [2000 + i * 1000 / 30 for i in range(10)]
+    assert [i for i in _sampled(ClipRateSampler(15, 30), timestamps) if i >= 10] == [10, 12, 14, 16, 18]
+
+
+def test_invalid_clip_rate_is_rejected():
+    with pytest.raises(ValueError):
+        ClipRateSampler(clip_fps=0)
+
+
+def test_sampler_and_window_give_clips_every_stride_samples():
+    sampler, runner = ClipRateSampler(15, 30), SlidingWindowRunner(lambda clip: clip.copy(), 16, 4, (3, 2, 2))
+    clips = []
+    for i in range(60):
+        t = i * 1000 / 30
+        if sampler.wants(t):
+            sampler.take(t)
+            clip = runner.push(np.full((3, 2, 2), i, np.float32))
+            if clip is not None:
+                clips.append((i, clip))
+    # First clip once 16 samples exist (frame 30), then every 4 samples (8 frames).
+    assert [i for i, _ in clips] == [30, 38, 46, 54]
+    assert clips[0][1].shape == (1, 3, 16, 2, 2)
+    np.testing.assert_array_equal(clips[0][1][0, 0, :, 0, 0], np.arange(0, 32, 2))

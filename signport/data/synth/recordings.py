@@ -65,3 +65,29 @@ def render_recording(label: str, signer: Signer, rng: np.random.Generator, secon
     """All frames at once: (RGB uint8 (T, size, size, 3), landmarks (T, 21, 3) float32)."""
     frames, landmarks = zip(*iter_recording_frames(label, signer, rng, seconds, fps, size, background))
     return np.stack(frames), np.stack(landmarks)
+
+
+def render_signing_video(letters: str, seed: int = 0, seconds_per_letter: float = 1.5, fps: int = 30,
+                         frame_hw: tuple[int, int] = (480, 640), hand_size: int = 240) -> np.ndarray:
+    """A fingerspelling video: one signer in one room holding each letter in turn, with a short
+    break (no hand) between letters. RGB uint8 (T, H, W, 3).
+
+    The recording is pasted at `hand_size` px into a camera-sized frame on its own background
+    colour: MediaPipe's palm detector finds drawn hands far more often at arm's length.
+    """
+    from signport.data.synth.signers import sample_signer
+
+    rng = np.random.default_rng(seed)
+    signer = sample_signer(rng)
+    background = session_background(signer, rng, hand_size)
+    height, width = frame_hw
+    top, left = (height - hand_size) // 2, (width - hand_size) // 2
+    frames = []
+    for label in [part for letter in letters for part in (letter, NOTHING)]:
+        seconds = seconds_per_letter if label != NOTHING else seconds_per_letter / 3
+        for image, _ in iter_recording_frames(label, signer, rng, seconds, fps, hand_size, background):
+            frame = np.empty((height, width, 3), np.uint8)
+            frame[:] = image[0, 0]
+            frame[top:top + hand_size, left:left + hand_size] = image
+            frames.append(frame)
+    return np.stack(frames)
