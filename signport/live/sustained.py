@@ -79,7 +79,7 @@ def run_paced(process: Callable[[Frame], object], video: DecodedVideo, seconds: 
     run = PacedRun(fps, total)
     start = clock()
     next_index = 0
-    while True:
+    while next_index < total:
         arrived = int((clock() - start) / period_s)  # the newest frame the camera has delivered
         if arrived < next_index:
             sleep((next_index * period_s) - (clock() - start))

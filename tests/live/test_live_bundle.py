@@ -116,12 +116,6 @@ def test_artifact_choice_prefers_float_and_names_what_the_bundle_has():
         choose_live_artifact(manifest, fused=True)
 
 
-def test_a_folder_that_is_no_bundle_is_refused_with_the_fix(tmp_path):
-    # Flipped: bundles are wired to signport.runtime; what remains is a clear error for a wrong folder.
-    with pytest.raises(BundleError, match="manifest.json not found; pass a folder written by `signport export"):
-        load_classifier(None, tmp_path)
-
-
 def test_bundle_flags_are_refused_with_a_checkpoint(image_checkpoint):
     with pytest.raises(InputError, match="--runtime, --precision and --fused"):
         load_classifier(image_checkpoint, None, runtime="onnx")
