@@ -13,6 +13,7 @@ import numpy as np
 from signport import __version__
 from signport.core.heads import Head, HeadManifest, save_head
 from signport.core.manifest import BUNDLE_FORMAT, MANIFEST_FILE, SCHEMA_VERSION, artifact_sha256, artifact_size
+from signport.core.test_vectors import vector_files
 from signport.export.formats.base import ArtifactRequest, ExportedArtifact
 
 HEAD_STEM = "head"
@@ -139,5 +140,6 @@ def bundle_files(manifest: dict) -> set[str]:
     """Every top-level path a manifest owns (artifacts, head files, manifest itself)."""
     paths = {a["path"] for a in manifest["artifacts"]}
     paths |= {manifest["head"][kind] for kind in manifest["head"]["sha256"]}
+    paths |= {path.split("/")[0] for path, _ in vector_files(manifest.get("test_vectors"))}
     paths.add(MANIFEST_FILE)
     return paths

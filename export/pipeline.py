@@ -23,6 +23,7 @@ from signport.core import atomic
 from signport.core.errors import InputError, ToolchainError, VerdictError
 from signport.core.manifest import MANIFEST_FILE, load_manifest, validate_manifest
 from signport.core.preprocessing import Preprocessing
+from signport.core.test_vectors import TestVectors, vector_count, write_test_vectors
 from signport.export.bundle import ARTIFACT_OPTIONS, artifact_row, base_manifest, head_from_model, skipped_row, write_head_files
 from signport.export.calibration import InputSamples, build_input_samples
 from signport.export.config import ExportConfig
@@ -129,6 +130,10 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
             # A head alone is useless: an app needs something that takes the input.
             reasons = "; ".join(f"{s['id']}: {s['reason']}" for s in manifest["skipped"])
             raise ToolchainError(f"nothing could be exported ({reasons})")
+        count = vector_count(tuple(samples.parity.shape[1:]), len(samples.parity))
+        manifest["test_vectors"] = write_test_vectors(
+            stage, TestVectors(samples.parity[:count], reference.embedding[:count], reference.logits[:count]),
+            source=f"the first {count} parity inputs ({samples.source})")
         manifest["calibration"] = samples.describe()
         manifest["verification"] = {
             "reference": "PyTorch eager fp32 on the held-out parity inputs",

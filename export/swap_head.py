@@ -20,6 +20,7 @@ from signport.core.errors import ToolchainError, VerdictError
 from signport.core.heads import Head, check_head_compatible, load_head
 from signport.core.manifest import MANIFEST_FILE, load_manifest, validate_manifest
 from signport.core.preprocessing import Preprocessing
+from signport.core.test_vectors import rewrite_logits
 from signport.export.bundle import artifact_row, bundle_files, link_or_copy_tree, now_iso, write_head_files
 from signport.export.calibration import InputSamples, synthetic_inputs
 from signport.export.config import ExportConfig
@@ -112,6 +113,9 @@ def swap_head(bundle_dir: str | Path, head_path: str | Path, force: bool = False
                 raise VerdictError(f"{request.id} built from the new head disagrees with it ({'; '.join(parity['failures'])}); bundle left unchanged")
             new_rows[row["id"]] = artifact_row(stage, artifact, parity)
         updated = dict(manifest)
+        if manifest.get("test_vectors"):
+            # The embeddings stay; the expected logits are the new head's.
+            updated["test_vectors"] = rewrite_logits(stage, manifest["test_vectors"], head.weight, head.bias)
         updated.update(
             labels=new_labels, head=head_block,
             artifacts=[new_rows.get(row["id"], row) for row in manifest["artifacts"] if row["role"] != "model"],

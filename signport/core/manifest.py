@@ -12,6 +12,7 @@ from pathlib import Path
 
 from signport.core.errors import BundleError
 from signport.core.fingerprint import directory_sha256, file_sha256
+from signport.core.test_vectors import vector_files
 
 MANIFEST_FILE = "manifest.json"
 BUNDLE_FORMAT = "signport-bundle"
@@ -66,6 +67,7 @@ def verify_bundle_files(bundle_dir: Path, manifest: dict) -> None:
     listed = [(a["path"], a["sha256"]) for a in manifest["artifacts"]]
     head = manifest["head"]
     listed += [(head[kind], digest) for kind, digest in head["sha256"].items()]
+    listed += vector_files(manifest.get("test_vectors"))
     for rel_path, expected in listed:
         target = bundle_dir / rel_path
         if not target.exists():

@@ -88,3 +88,26 @@ class BundleModel:
 
     def predict(self, inputs: np.ndarray) -> list[str]:
         return [self.labels[i] for i in self.logits(inputs).argmax(axis=1)]
+
+
+def check_test_vectors(bundle_dir: str | Path, artifact_id: str, threads: int | None = None) -> dict:
+    """Run one artifact on the bundle's test vectors with this host's runtime and compare its
+    logits with the eager ones, composed as the apps compose them (backbone + head.bin)."""
+    from signport.core.test_vectors import read_test_vectors, vector_agreement
+
+    bundle_dir = Path(bundle_dir)
+    manifest = load_manifest(bundle_dir)
+    vectors = read_test_vectors(bundle_dir, manifest.get("test_vectors"))
+    artifact = next((a for a in manifest["artifacts"] if a["id"] == artifact_id), None)
+    if artifact is None:
+        raise BundleError(f"{bundle_dir}: no artifact {artifact_id!r}; it has {', '.join(a['id'] for a in manifest['artifacts'])}")
+    runner = load_runner(bundle_dir / artifact["path"], artifact["format"], threads)
+    if artifact["role"] == "head":
+        logits = runner.run(vectors.embeddings)
+    elif artifact["role"] == "backbone":
+        head = manifest["head"]
+        weight, bias = head_from_bin((bundle_dir / head["bin"]).read_bytes(), head["num_classes"], head["embedding_size"])
+        logits = runner.run(vectors.inputs) @ weight.T + bias
+    else:
+        logits = runner.run(vectors.inputs)
+    return {"artifact_id": artifact_id, "precision": artifact["precision"], **vector_agreement(vectors.logits, logits)}
