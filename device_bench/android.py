@@ -16,6 +16,7 @@ from typing import Callable
 
 from signport.core.bench_result import load_bench_result
 from signport.core.errors import InputError, ToolchainError
+from signport.core.test_vectors import vector_files
 from signport.device_bench import demo_contract as contract
 from signport.device_bench.bundle import BenchBundle
 from signport.device_bench.phone import CommandResult, CommandRunner, checked, subprocess_runner, wait_for_result
@@ -84,6 +85,7 @@ class AdbCommands:
         """mkdir, then one push per file the app reads: manifest, head files, the artifacts it runs."""
         head = bundle.manifest["head"]
         files = ["manifest.json", head["safetensors"], head["json"], head["bin"]]
+        files += [path for path, _ in vector_files(bundle.manifest.get("test_vectors"))]  # checked on the phone
         files += [a["path"] for a in bundle.artifacts if a["format"] == contract.ANDROID_ARTIFACTS["format"]
                   and a.get("delegate") in contract.ANDROID_ARTIFACTS["delegates"]]
         folders = sorted({str(PurePosixPath(self.remote_bundle, f).parent) for f in files}

@@ -28,10 +28,14 @@ IOS_ARG_WARMUP = "warmup"
 IOS_ARG_COMPUTE_UNITS = "computeUnits"  # comma-separated MLComputeUnits names
 IOS_ARG_OUT = "benchmarkOut"  # file name under Documents/bench/
 IOS_ARG_BUNDLE = "bundle"  # bundle folder relative to Documents
+IOS_ARG_BACKENDS = "backends"  # comma-separated backbone backends to time, side by side
 IOS_BENCH_FOLDER = "bench"
 IOS_DEFAULT_OUT = "bench_result.json"
 IOS_COMPUTE_UNITS = ("all", "cpuOnly", "cpuAndNeuralEngine")
-IOS_FORMATS = ("coreml",)  # what the iOS benchmark mode runs
+IOS_FORMATS = ("coreml", "executorch")  # what the iOS benchmark mode runs
+# Backbone backends of the iOS app: the Core ML .mlpackage, and the .pte through ExecuTorch's
+# XNNPACK (CPU) or Core ML delegate; one bundle is timed on each, side by side.
+IOS_BACKENDS = ("coreml", "executorch-xnnpack", "executorch-coreml")
 
 # Both apps write the result atomically, or OUT + ERROR_SUFFIX (one line of text) on failure.
 ERROR_SUFFIX = ".error"

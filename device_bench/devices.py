@@ -73,7 +73,25 @@ def bench_android(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfi
         bundle, serial, out / "pulled", adb=config.adb, threads=config.threads or 0, iterations=config.iterations,
         warmup=config.warmup, timeout_s=config.device_timeout,
     )
-    return device_run_from_json(result, local)
+    return with_device_parity(device_run_from_json(result, local), bundle, config)
+
+
+def with_device_parity(run: dict, bundle: BenchBundle, config: BenchConfig) -> dict:
+    """Judge the phone's test-vector rows with the bundle's thresholds: a run whose on-device
+    parity fails fails the bench verdict (run_verdict reads run["parity"])."""
+    from signport.core.test_vectors import read_test_vectors
+    from signport.device_bench.parity import device_vector_parity
+    from signport.device_bench.run import parity_thresholds
+
+    block = bundle.manifest.get("test_vectors")
+    if not block:
+        return run
+    logits = read_test_vectors(bundle.root, block).logits
+    thresholds, _ = parity_thresholds(bundle, config)
+    run["parity"] = device_vector_parity(run.get("test_vectors", []), bundle.artifacts, thresholds, float(logits.max() - logits.min()))
+    if run["parity"] is None:
+        run["parity_missing"] = "the bundle has test vectors but the phone reported none: update the demo app"
+    return run
 
 
 @register_target("ios")
@@ -89,12 +107,13 @@ def bench_ios(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, 
 
     result, local = run_ios_benchmark(bundle, udid, out / "pulled", iterations=config.iterations, warmup=config.warmup,
                                       timeout_s=config.device_timeout)
-    return device_run_from_json(result, local)
+    return with_device_parity(device_run_from_json(result, local), bundle, config)
 
 
 def ios_instructions(bundle_dir: Path, results_path: Path) -> str:
     arguments = (f"-{contract.IOS_ARG_BENCHMARK} 1 -{contract.IOS_ARG_ITERATIONS} 100 -{contract.IOS_ARG_WARMUP} 10 "
                  f"-{contract.IOS_ARG_COMPUTE_UNITS} {','.join(contract.IOS_COMPUTE_UNITS)} "
+                 f"-{contract.IOS_ARG_BACKENDS} {','.join(contract.IOS_BACKENDS)} "
                  f"-{contract.IOS_ARG_OUT} {contract.IOS_DEFAULT_OUT}")
     return "\n".join([
         "iOS benchmarks run inside the ios_demo app, on the runtimes it ships with. Nothing was measured by this command.",

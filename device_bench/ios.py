@@ -16,6 +16,7 @@ from typing import Callable
 
 from signport.core.bench_result import load_bench_result
 from signport.core.errors import ToolchainError
+from signport.core.test_vectors import vector_files
 from signport.device_bench import demo_contract as contract
 from signport.device_bench.bundle import BenchBundle
 from signport.device_bench.phone import CommandRunner, checked, subprocess_runner, wait_for_result
@@ -40,6 +41,7 @@ class DevicectlCommands:
     def copy_bundle(self, bundle: BenchBundle) -> list[list[str]]:
         head = bundle.manifest["head"]
         files = ["manifest.json", head["safetensors"], head["json"], head["bin"]]
+        files += [path for path, _ in vector_files(bundle.manifest.get("test_vectors"))]  # checked on the phone
         sources = [(bundle.root / f, f) for f in files]
         sources += [(bundle.artifact_path(a), a["path"]) for a in bundle.artifacts if a["format"] in contract.IOS_FORMATS]
         return [self._devicectl("copy", "to", *self._container(), "--source", str(local),
@@ -51,6 +53,7 @@ class DevicectlCommands:
             f"-{contract.IOS_ARG_BENCHMARK}", "1", f"-{contract.IOS_ARG_ITERATIONS}", str(iterations),
             f"-{contract.IOS_ARG_WARMUP}", str(warmup), f"-{contract.IOS_ARG_COMPUTE_UNITS}", ",".join(compute_units),
             f"-{contract.IOS_ARG_OUT}", self.out_name, f"-{contract.IOS_ARG_BUNDLE}", self.remote_bundle,
+            f"-{contract.IOS_ARG_BACKENDS}", ",".join(contract.IOS_BACKENDS),
         )
 
     def copy_back(self, name: str, local: Path) -> list[str]:

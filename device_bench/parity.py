@@ -68,3 +68,30 @@ def artifact_parity_metrics(
                              - confusion_matrix(labels, reference_pred, num_classes)).tolist(),
         )
     return metrics
+
+
+def device_vector_parity(rows: list[dict], artifacts: list[dict], thresholds: ParityThresholds, logit_range: float) -> dict | None:
+    """A phone's test-vector rows (bench result "test_vectors") judged by the bundle's thresholds,
+    as the bench's parity block: float artifacts need the top-1 agreement and max |Δlogit| / range
+    of export's verdict, int8 ones the agreement. `logit_range`: of the vectors' eager logits, which
+    the relative delta is measured against. None when the phone reported no vectors."""
+    if not rows:
+        return None
+    by_id = {a["id"]: a for a in artifacts}
+    judged = []
+    for row in rows:
+        artifact = by_id.get(row["artifact_id"], {})
+        precision = artifact.get("precision", "fp32")
+        base = {"artifact_id": row["artifact_id"], "format": artifact.get("format", row["runtime"]), "precision": precision,
+                "role": artifact.get("role", "backbone"), "delegate": row.get("backend") or artifact.get("delegate"),
+                "runtime": row["runtime"], "compute_units": row.get("compute_units")}
+        if row.get("error"):
+            judged.append({**base, "status": "error", "reasons": [f"failed on the device: {row['error']}"]})
+            continue
+        metrics = {"samples": row["count"], "top1_agreement": row["top1_agreement"], "max_abs_logit_delta": row["max_abs_delta"],
+                   "max_logit_delta_rel_range": row["max_abs_delta"] / (logit_range or 1.0)}
+        verdict = parity_verdict(metrics, verdict_kind(precision) or "float", thresholds)
+        judged.append({**base, "status": "pass" if verdict["passed"] else "fail", "reasons": verdict["failures"],
+                       "metrics": metrics, "thresholds": verdict["thresholds"]})
+    return {"reference": {"kind": "test-vectors", "description": "the bundle's test vectors (eager PyTorch logits), run on the device"},
+            "heldout": "the bundle's test vectors", "labelled": False, "thresholds": vars(thresholds), "artifacts": judged}

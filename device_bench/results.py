@@ -60,7 +60,8 @@ def bench_result_view(run: dict) -> dict | None:
     rows = [{k: row[k] for k in row_keys if k in row} for row in run["results"] if row.get("status", "ok") == "ok"]
     if not rows:
         return None
-    return {"device": run["device"], "bundle": run["bundle"], "created": run["created"], "results": rows}
+    extras = {k: run[k] for k in ("test_vectors", "hand_stage", "device_state") if run.get(k) is not None}
+    return {"device": run["device"], "bundle": run["bundle"], "created": run["created"], "results": rows, **extras}
 
 
 @contextlib.contextmanager

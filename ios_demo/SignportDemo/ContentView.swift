@@ -83,6 +83,11 @@ struct ContentView: View {
 
     private var controls: some View {
         VStack(alignment: .leading, spacing: 6) {
+            Picker("backbone", selection: $model.backend) {
+                ForEach(BackboneBackend.allCases) { Text($0.title).tag($0) }
+            }
+            .pickerStyle(.segmented)
+            Text(model.backboneDescription).font(.caption2.monospaced())
             HStack {
                 Text(String(format: "threshold %.2f", model.settings.threshold)).font(.caption.monospacedDigit())
                 Slider(value: Binding(get: { Double(model.settings.threshold) }, set: { model.settings.threshold = Float($0) }), in: 0.3...0.95)

@@ -6,7 +6,8 @@ import SignportKit
 ///
 /// Benchmark mode, used by `signport bench --device ios:UDID`:
 ///   xcrun devicectl device process launch --device UDID --terminate-existing dev.signport.demo \
-///       -benchmark 1 -iterations 100 -warmup 10 -computeUnits all,cpuOnly -benchmarkOut bench_result.json
+///       -benchmark 1 -iterations 100 -warmup 10 -computeUnits all,cpuOnly -benchmarkOut bench_result.json \
+///       -backends coreml,executorch-xnnpack,executorch-coreml
 /// writes Documents/bench/bench_result.json (or bench_result.json.error on failure).
 struct LaunchOptions {
     static let benchmarkFolder = "bench"
@@ -18,6 +19,8 @@ struct LaunchOptions {
     var iterations: Int
     var warmup: Int
     var computeUnits: [MLComputeUnits]
+    /// Backbone backends timed side by side on one bundle (Core ML compute units apply to `coreml`).
+    var backends: [BackboneBackend]
     var benchmarkOut: String
     /// Bundle folder relative to Documents; overrides the default lookup.
     var bundlePath: String?
@@ -29,6 +32,8 @@ struct LaunchOptions {
         let unitNames = (defaults.string(forKey: "computeUnits") ?? "all").split(separator: ",").map(String.init)
         computeUnits = unitNames.compactMap(MLComputeUnits.init(benchName:))
         if computeUnits.isEmpty { computeUnits = [.all] }
+        backends = BackboneBackend.parse(defaults.string(forKey: "backends") ?? "coreml")
+        if backends.isEmpty { backends = [.coreml] }
         benchmarkOut = defaults.string(forKey: "benchmarkOut") ?? "bench_result.json"
         bundlePath = defaults.string(forKey: "bundle")
     }

@@ -18,7 +18,7 @@ struct FrameResult {
     var chirality: LandmarkConvention.ApparentChirality?
 }
 
-/// Frame -> input tensor (per the manifest's input_kind) -> Core ML backbone -> head -> softmax ->
+/// Frame -> input tensor (per the manifest's input_kind) -> backbone (Core ML or ExecuTorch) -> head -> softmax ->
 /// majority vote -> transcript. Used only on CameraController.frameQueue, so it needs no locks.
 final class RecognitionEngine {
     struct Settings: Equatable {
@@ -27,7 +27,7 @@ final class RecognitionEngine {
     }
 
     let bundle: SignBundle
-    let backbone: CoreMLBackbone
+    let backbone: Backbone
     private(set) var head: LinearHead
     private var smoother: MajorityVoteSmoother
     private var transcriber = FingerspellingTranscriber()
@@ -37,7 +37,7 @@ final class RecognitionEngine {
     /// Personalisation recording: receives every embedding while set.
     var embeddingTap: (([Float]) -> Void)?
 
-    init(bundle: SignBundle, backbone: CoreMLBackbone, head: LinearHead, settings: Settings) throws {
+    init(bundle: SignBundle, backbone: Backbone, head: LinearHead, settings: Settings) throws {
         self.bundle = bundle
         self.backbone = backbone
         self.head = head

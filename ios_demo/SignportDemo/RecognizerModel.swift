@@ -21,6 +21,11 @@ final class RecognizerModel: ObservableObject {
     @Published private(set) var headMessage: String?
     @Published private(set) var frame: FrameResult?
     @Published private(set) var framesPerSecond: Double = 0
+    /// The backbone backend (UI picker); changing it reloads the engine with that backend's artifact.
+    @Published var backend = BackboneBackend.coreml {
+        didSet { if backend != oldValue { Task { await reload() } } }
+    }
+    @Published private(set) var backboneDescription = ""
     @Published var settings = RecognitionEngine.Settings() {
         didSet { let settings = settings; onFrameQueue { $0.apply(settings) } }
     }
@@ -48,10 +53,8 @@ final class RecognizerModel: ObservableObject {
         }
         do {
             let bundle = try SignBundle(directory: try launch.bundleDirectory())
-            guard let artifact = bundle.backbones(format: .coreml).first else {
-                throw SignportError.invalidBundle("\(bundle.manifest.name) has no Core ML backbone; export with `--formats coreml`")
-            }
-            let backbone = try await CoreMLBackbone(artifact: artifact, bundle: bundle, computeUnits: .all)
+            let backbone = try await BackboneLoader.first(backend, bundle: bundle)
+            backboneDescription = "\(backend.title): \(backbone.artifact.id)"
             let engine = try RecognitionEngine(bundle: bundle, backbone: backbone, head: try bundle.shippedHead(), settings: settings)
             self.bundle = bundle
             self.engine = engine
@@ -69,6 +72,14 @@ final class RecognizerModel: ObservableObject {
     }
 
     func stop() { camera.stop() }
+
+    /// Rebuild the engine on the chosen backend (the head and settings carry over).
+    func reload() async {
+        camera.stop()
+        engine = nil
+        phase = .loading
+        await start()
+    }
 
     func clearTranscript() { onFrameQueue { $0.clearTranscript() } }
 

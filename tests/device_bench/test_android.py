@@ -61,11 +61,42 @@ def test_push_sends_manifest_head_and_only_xnnpack_executorch_artifacts(tiny_bun
     assert all(c[:4] == ["adb", "-s", "R58M123ABC", "push"] for c in commands[1:])
     pushes = {c[5]: c[4] for c in commands[1:]}
     assert set(pushes) == {f"{remote}/{f}" for f in ("manifest.json", "head.safetensors", "head.json", "head.bin",
-                                                     "executorch/backbone-fp32.pte", "executorch/head-fp32.pte")}
+                                                     "executorch/backbone-fp32.pte", "executorch/head-fp32.pte",
+                                                     "test_vectors/inputs.bin", "test_vectors/embeddings.bin",
+                                                     "test_vectors/logits.bin")}
     assert pushes[f"{remote}/executorch/backbone-fp32.pte"] == str(tiny_bundle / "executorch" / "backbone-fp32.pte")
     # the Core ML-delegated program is for iOS: not pushed to an Android phone
     assert any(a["delegate"] == "coreml" for a in read_bundle(tiny_bundle).artifacts)
     assert f"{contract.ANDROID_FILES_DIR}/bench" in commands[0] and f"{remote}/executorch" in commands[0]
+    assert f"{remote}/test_vectors" in commands[0]
+
+
+def _vector_rows(agreement: float, delta: float) -> list[dict]:
+    return [{"artifact_id": "executorch-backbone-fp32", "runtime": "executorch", "backend": "xnnpack", "count": 8,
+             "top1_agreement": agreement, "max_abs_delta": delta}]
+
+
+@pytest.mark.parametrize("agreement,delta,verdict,exit_code", [(1.0, 1e-6, "pass", 0), (0.875, 1e-6, "fail", 1), (1.0, 0.5, "fail", 1)])
+def test_on_device_parity_of_the_test_vectors_decides_the_verdict(tiny_bundle, make_phone_result, agreement, delta, verdict, exit_code):
+    from signport.device_bench.config import BenchConfig
+    from signport.device_bench.devices import with_device_parity
+    from signport.device_bench.results import device_run_from_json
+    from signport.device_bench.run import run_verdict
+
+    result = {**make_phone_result(), "test_vectors": _vector_rows(agreement, delta)}
+    run = with_device_parity(device_run_from_json(result, "pixel.json"), read_bundle(tiny_bundle), BenchConfig(bundle=tiny_bundle))
+    (row,) = run["parity"]["artifacts"]
+    assert row["status"] == verdict and row["metrics"]["top1_agreement"] == agreement
+    assert run_verdict(run)["parity"] == verdict and run_verdict(run)["exit_code"] == exit_code
+
+
+def test_a_phone_without_vector_results_is_flagged(tiny_bundle, make_phone_result):
+    from signport.device_bench.config import BenchConfig
+    from signport.device_bench.devices import with_device_parity
+    from signport.device_bench.results import device_run_from_json
+
+    run = with_device_parity(device_run_from_json(make_phone_result(), "pixel.json"), read_bundle(tiny_bundle), BenchConfig(bundle=tiny_bundle))
+    assert run["parity"] is None and "update the demo app" in run["parity_missing"]
 
 
 def test_start_command_matches_the_benchmark_activity_contract():
@@ -125,7 +156,7 @@ def test_android_flow_pushes_starts_polls_and_pulls_a_validated_result(tiny_bund
     assert result == make_phone_result() and local.parent == tmp_path
     assert phone.out == f"{contract.ANDROID_FILES_DIR}/bench/tiny-landmarks-20250101-120000.json"
     verbs = [c[3] if c[1] == "-s" else c[1] for c in phone.commands]
-    assert verbs[0] == "devices" and verbs.count("push") == 6 and verbs[-1] == "pull"  # 4 bundle files + 2 programs
+    assert verbs[0] == "devices" and verbs.count("push") == 9 and verbs[-1] == "pull"  # 4 bundle files + 2 programs + 3 vectors
     assert sum(1 for c in phone.commands if c[3:5] == ["shell", "ls"]) == 2  # polled until the file appeared
 
 

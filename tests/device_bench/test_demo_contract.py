@@ -34,7 +34,7 @@ def test_ios_values_match_launch_options_swift():
     source = (REPO / "ios_demo" / "SignportDemo" / "LaunchOptions.swift").read_text()
     keys = set(re.findall(r'forKey: "(\w+)"', source))
     assert keys == {contract.IOS_ARG_BENCHMARK, contract.IOS_ARG_ITERATIONS, contract.IOS_ARG_WARMUP,
-                    contract.IOS_ARG_COMPUTE_UNITS, contract.IOS_ARG_OUT, contract.IOS_ARG_BUNDLE}
+                    contract.IOS_ARG_COMPUTE_UNITS, contract.IOS_ARG_OUT, contract.IOS_ARG_BUNDLE, contract.IOS_ARG_BACKENDS}
     assert f'static let benchmarkFolder = "{contract.IOS_BENCH_FOLDER}"' in source
     assert f'static let errorSuffix = "{contract.ERROR_SUFFIX}"' in source
     assert f'?? "{contract.IOS_DEFAULT_OUT}"' in source

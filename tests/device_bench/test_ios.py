@@ -17,18 +17,22 @@ def test_launch_passes_the_apps_launch_arguments():
                            "--terminate-existing", "dev.signport.demo"]
     arguments = dict(zip(command[9::2], command[10::2]))
     assert arguments == {"-benchmark": "1", "-iterations": "100", "-warmup": "10", "-computeUnits": "all,cpuOnly",
-                         "-benchmarkOut": "tiny-1.json", "-bundle": "bundles/tiny"}
+                         "-benchmarkOut": "tiny-1.json", "-bundle": "bundles/tiny",
+                         "-backends": "coreml,executorch-xnnpack,executorch-coreml"}
 
 
-def test_copy_sends_manifest_head_and_only_coreml_artifacts(tiny_bundle):
+def test_copy_sends_manifest_head_vectors_and_the_coreml_and_executorch_artifacts(tiny_bundle):
     bundle = read_bundle(tiny_bundle)
     # export writes no .mlpackage yet: add one row the way a Core ML export will list it
     bundle.manifest["artifacts"].append({**bundle.artifacts[0], "id": "coreml-backbone-fp16", "format": "coreml",
                                          "path": "coreml/backbone-fp16.mlpackage", "delegate": None})
     commands = DevicectlCommands("UDID", "tiny-landmarks", "x.json").copy_bundle(bundle)
     destinations = [c[c.index("--destination") + 1] for c in commands]
+    programs = tuple(a["path"] for a in bundle.artifacts if a["format"] == "executorch")
+    assert "executorch/backbone-fp16-coreml.pte" in programs or any("coreml" in p for p in programs)
     assert destinations == [f"Documents/bundles/tiny-landmarks/{f}" for f in
-                            ("manifest.json", "head.safetensors", "head.json", "head.bin", "coreml/backbone-fp16.mlpackage")]
+                            ("manifest.json", "head.safetensors", "head.json", "head.bin", "test_vectors/inputs.bin",
+                             "test_vectors/embeddings.bin", "test_vectors/logits.bin", *programs, "coreml/backbone-fp16.mlpackage")]
     assert commands[-1][commands[-1].index("--source") + 1] == str(tiny_bundle / "coreml" / "backbone-fp16.mlpackage")
     assert all(c[:5] == ["xcrun", "devicectl", "device", "copy", "to"] and "appDataContainer" in c for c in commands)
 

@@ -8,19 +8,31 @@ public struct BenchReport: Codable, Equatable {
     public var bundle: String
     public var created: String
     public var results: [BenchRun]
+    /// The bundle's test vectors run on this phone, one row per backbone and setting.
+    public var testVectors: [TestVectorResult]?
+    /// MediaPipe's hand stage (Android); iOS times Vision inside its frame loop, not here.
+    public var handStage: HandStage?
+    public var deviceState: DeviceState?
 
     enum CodingKeys: String, CodingKey {
         case device
         case bundle
         case created
         case results
+        case testVectors = "test_vectors"
+        case handStage = "hand_stage"
+        case deviceState = "device_state"
     }
 
-    public init(device: BenchDevice, bundle: String, created: String, results: [BenchRun]) {
+    public init(device: BenchDevice, bundle: String, created: String, results: [BenchRun],
+                testVectors: [TestVectorResult]? = nil, deviceState: DeviceState? = nil) {
         self.device = device
         self.bundle = bundle
         self.created = created
         self.results = results
+        self.testVectors = testVectors
+        self.handStage = nil
+        self.deviceState = deviceState
     }
 
     public func jsonData() throws -> Data {
@@ -98,6 +110,76 @@ public struct BenchRun: Codable, Equatable {
         try container.encode(loadMs, forKey: .loadMs)
         try container.encode(iterations, forKey: .iterations)
         try container.encode(warmup, forKey: .warmup)
+    }
+}
+
+/// One backbone on the bundle's test vectors: its logits (embedding through head.bin) vs eager PyTorch's.
+public struct TestVectorResult: Codable, Equatable {
+    public var artifactId: String
+    public var runtime: String
+    public var computeUnits: String?
+    public var backend: String?
+    public var count: Int
+    public var top1Agreement: Double
+    public var maxAbsDelta: Double
+    public var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case artifactId = "artifact_id"
+        case runtime
+        case computeUnits = "compute_units"
+        case backend
+        case count
+        case top1Agreement = "top1_agreement"
+        case maxAbsDelta = "max_abs_delta"
+        case error
+    }
+
+    public init(artifactId: String, runtime: String, computeUnits: String?, backend: String?, count: Int,
+                top1Agreement: Double, maxAbsDelta: Double, error: String? = nil) {
+        self.artifactId = artifactId
+        self.runtime = runtime
+        self.computeUnits = computeUnits
+        self.backend = backend
+        self.count = count
+        self.top1Agreement = top1Agreement
+        self.maxAbsDelta = maxAbsDelta
+        self.error = error
+    }
+}
+
+public struct HandStage: Codable, Equatable {
+    public var latencyMs: LatencySummary
+    public var iterations: Int
+    public var handsFound: Int
+    public var runningMode: String
+
+    enum CodingKeys: String, CodingKey {
+        case latencyMs = "latency_ms"
+        case iterations
+        case handsFound = "hands_found"
+        case runningMode = "running_mode"
+    }
+}
+
+public struct DeviceState: Codable, Equatable {
+    public var pssMb: Double?
+    public var coldLoadMs: Double?
+    public var thermalStateStart: String?
+    public var thermalStateEnd: String?
+
+    enum CodingKeys: String, CodingKey {
+        case pssMb = "pss_mb"
+        case coldLoadMs = "cold_load_ms"
+        case thermalStateStart = "thermal_state_start"
+        case thermalStateEnd = "thermal_state_end"
+    }
+
+    public init(pssMb: Double? = nil, coldLoadMs: Double? = nil, thermalStateStart: String? = nil, thermalStateEnd: String? = nil) {
+        self.pssMb = pssMb
+        self.coldLoadMs = coldLoadMs
+        self.thermalStateStart = thermalStateStart
+        self.thermalStateEnd = thermalStateEnd
     }
 }
 

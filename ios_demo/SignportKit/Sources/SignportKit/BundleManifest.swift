@@ -19,9 +19,12 @@ public struct BundleManifest: Decodable, Equatable {
     public var embeddingSize: Int
     public var head: HeadReference
     public var artifacts: [Artifact]
+    /// Inputs with eager PyTorch outputs (signport/core/test_vectors.py); nil in bundles exported before them.
+    public var testVectors: TestVectorsBlock?
 
     enum CodingKeys: String, CodingKey {
         case format
+        case testVectors = "test_vectors"
         case schemaVersion = "schema_version"
         case name
         case modelFamily = "model_family"

@@ -4,9 +4,11 @@ import Foundation
 
 /// A bundle's Core ML backbone: input tensor -> embedding. The .mlpackage is compiled on the device
 /// (MLModel.compileModel) once per artifact sha256 and cached in Application Support.
-public final class CoreMLBackbone {
+public final class CoreMLBackbone: Backbone {
     public let artifact: Artifact
     public let computeUnits: MLComputeUnits
+    public let runtimeName = "coreml"
+    public var settingName: String? { computeUnits.benchName }
     /// Time to load the compiled model (not counting a first-launch compile), for the benchmark.
     public let loadMilliseconds: Double
     private let model: MLModel
@@ -29,10 +31,17 @@ public final class CoreMLBackbone {
         loadMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
 
         let description = model.modelDescription
-        guard description.inputDescriptionsByName[input.name] != nil else {
+        guard let inputDescription = description.inputDescriptionsByName[input.name] else {
             throw SignportError.invalidBundle(
                 "\(artifact.path) has no input named \(input.name) (it has \(description.inputDescriptionsByName.keys.sorted())); re-export the bundle"
             )
+        }
+        // `signport export --coreml-image-input` bakes mean/std into a CVPixelBuffer input; the app feeds the
+        // manifest's normalized tensor to every backend, so such a package would normalize twice.
+        guard inputDescription.type != .image else {
+            throw SignportError.invalidBundle(
+                "\(artifact.path) takes a camera image (exported with --coreml-image-input); this app feeds normalized tensors "
+                    + "to every backend: re-export without --coreml-image-input, or choose an ExecuTorch backend")
         }
         // The manifest names the embedding output; fall back to the model's only output if it was renamed.
         if description.outputDescriptionsByName[output.name] != nil {
