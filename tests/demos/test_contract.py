@@ -44,6 +44,8 @@ def manifest_scopes() -> dict[str, set[str]]:
         "HeadReference": set(schema["properties"]["head"]["properties"]),
         "Artifact": set(schema["$defs"]["artifact"]["properties"]),
         "TensorSpec": set(schema["$defs"]["tensor"]["properties"]),
+        "TestVectorsBlock": set(schema["properties"]["test_vectors"]["properties"]),
+        "VectorFile": set(schema["$defs"]["vector_file"]["properties"]),
         "HeadManifest": set(head),
         "BinLayout": set(head["bin_layout"]),
         "WeightLayout": set(head["bin_layout"]["weight"]),
@@ -60,6 +62,9 @@ MUST_READ = {
     "HeadReference": {"json", "bin", "num_classes", "embedding_size", "labels", "backbone_fingerprint", "sha256", "bin_layout"},
     "Artifact": {"id", "path", "format", "role", "precision", "delegate", "sha256", "inputs", "outputs"},
     "TensorSpec": {"name", "shape", "dtype"},
+    # The apps check their backbone on the bundle's test vectors (parity on the phone).
+    "TestVectorsBlock": {"count", "inputs", "embeddings", "logits"},
+    "VectorFile": {"path", "shape", "sha256"},
     "HeadManifest": {"format", "format_version", "labels", "embedding_size", "backbone_fingerprint", "num_classes", "bin_layout"},
     "BinLayout": {"dtype", "byte_order", "weight", "bias", "total_bytes"},
     "WeightLayout": {"offset", "shape", "order"},
@@ -74,7 +79,10 @@ def bench_scopes() -> dict[str, set[str]]:
         "BenchReport": set(schema["properties"]),
         "BenchDevice": set(schema["properties"]["device"]["properties"]),
         "BenchRun": set(run["properties"]),
-        "LatencySummary": set(run["properties"]["latency_ms"]["properties"]),
+        "LatencySummary": set(schema["$defs"]["percentiles"]["properties"]),
+        "TestVectorResult": set(schema["properties"]["test_vectors"]["items"]["properties"]),
+        "HandStage": set(schema["properties"]["hand_stage"]["properties"]),
+        "DeviceState": set(schema["properties"]["device_state"]["properties"]),
     }
 
 
@@ -392,7 +400,7 @@ def test_android_executorch_runtime_matches_the_exporter_pin():
 def test_ios_benchmark_launch_arguments_are_documented():
     options = (REPO / "ios_demo" / "SignportDemo" / "LaunchOptions.swift").read_text()
     keys = set(re.findall(r'forKey: "(\w+)"', options))
-    assert keys == {"benchmark", "iterations", "warmup", "computeUnits", "benchmarkOut", "bundle"}
+    assert keys == {"benchmark", "iterations", "warmup", "computeUnits", "benchmarkOut", "bundle", "backends"}
     readme = (REPO / "ios_demo" / "README.md").read_text()
     assert all(f"-{key}" in readme for key in keys)
 

@@ -29,6 +29,8 @@ object BenchContract {
     const val EXTRA_OUT = "out"
     /** String: benchmark only this artifact id (default: every ExecuTorch backbone of the bundle). */
     const val EXTRA_ARTIFACT = "artifact"
+    /** String: a photo with one hand on the phone, to time the hand stage on a real detection (default: a grey frame). */
+    const val EXTRA_HAND_IMAGE = "hand_image"
 
     const val DEFAULT_ITERATIONS = 100
     const val DEFAULT_WARMUP = 10

@@ -18,7 +18,9 @@ class BundleManifest(
     val backboneFingerprint: String,
     val embeddingSize: Int,
     val head: HeadReference,
-    val artifacts: List<Artifact>
+    val artifacts: List<Artifact>,
+    /** Inputs with eager PyTorch outputs (core/TestVectors.kt); null in bundles exported before them. */
+    val testVectors: TestVectorsBlock?
 ) {
     companion object {
         const val EXPECTED_FORMAT = "signport-bundle"
@@ -34,8 +36,33 @@ class BundleManifest(
             backboneFingerprint = json.getString("backbone_fingerprint"),
             embeddingSize = json.getInt("embedding_size"),
             head = HeadReference.fromJson(json.getJSONObject("head")),
-            artifacts = json.getJSONArray("artifacts").objects().map { Artifact.fromJson(it) }
+            artifacts = json.getJSONArray("artifacts").objects().map { Artifact.fromJson(it) },
+            testVectors = if (json.has("test_vectors")) TestVectorsBlock.fromJson(json.getJSONObject("test_vectors")) else null
         )
+    }
+}
+
+/** manifest "test_vectors": raw little-endian float32 files, no header. */
+class TestVectorsBlock(val count: Int, val inputs: VectorFile, val embeddings: VectorFile, val logits: VectorFile) {
+    companion object {
+        fun fromJson(json: JSONObject): TestVectorsBlock = TestVectorsBlock(
+            count = json.getInt("count"),
+            inputs = VectorFile.fromJson(json.getJSONObject("inputs")),
+            embeddings = VectorFile.fromJson(json.getJSONObject("embeddings")),
+            logits = VectorFile.fromJson(json.getJSONObject("logits"))
+        )
+    }
+}
+
+class VectorFile(val path: String, val shape: List<Int>, val sha256: String) {
+    /** Values per vector: the shape without its leading count. */
+    val rowSize: Int get() = shape.drop(1).fold(1) { product, size -> product * size }
+
+    companion object {
+        fun fromJson(json: JSONObject): VectorFile {
+            val shape = json.getJSONArray("shape")
+            return VectorFile(json.getString("path"), (0 until shape.length()).map { shape.getInt(it) }, json.getString("sha256"))
+        }
     }
 }
 

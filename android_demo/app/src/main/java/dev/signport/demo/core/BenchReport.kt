@@ -6,12 +6,67 @@ import org.json.JSONObject
 // The benchmark result file, in the shape of signport/core/bench_result.schema.json
 // (the same JSON `signport bench` writes on the host); tests/demos checks these keys.
 
-class BenchReport(val device: BenchDevice, val bundle: String, val created: String, val results: List<BenchRun>) {
+class BenchReport(
+    val device: BenchDevice,
+    val bundle: String,
+    val created: String,
+    val results: List<BenchRun>,
+    /** The bundle's test vectors on this phone; null when the bundle has none. */
+    val testVectors: List<TestVectorResult>? = null,
+    val handStage: HandStage? = null,
+    val deviceState: DeviceState? = null
+) {
+    // put(key, null) leaves an optional key out, as the schema wants.
     fun toJson(): JSONObject = JSONObject()
         .put("device", device.toJson())
         .put("bundle", bundle)
         .put("created", created)
         .put("results", JSONArray().also { array -> results.forEach { array.put(it.toJson()) } })
+        .put("test_vectors", testVectors?.let { rows -> JSONArray().also { array -> rows.forEach { array.put(it.toJson()) } } })
+        .put("hand_stage", handStage?.toJson())
+        .put("device_state", deviceState?.toJson())
+}
+
+/** One backbone on the bundle's test vectors: its logits (embedding through head.bin) vs eager PyTorch's. */
+class TestVectorResult(
+    val artifactId: String,
+    val runtime: String,
+    val backend: String?,
+    val count: Int,
+    val top1Agreement: Double,
+    val maxAbsDelta: Double,
+    val error: String? = null
+) {
+    fun toJson(): JSONObject = JSONObject()
+        .put("artifact_id", artifactId)
+        .put("runtime", runtime)
+        .put("compute_units", JSONObject.NULL)
+        .put("backend", backend ?: JSONObject.NULL)
+        .put("count", count)
+        .put("top1_agreement", top1Agreement)
+        .put("max_abs_delta", maxAbsDelta)
+        .put("error", error)
+}
+
+/** MediaPipe's hand landmarker timed on the phone, in the mode the live screen uses. */
+class HandStage(latenciesMs: DoubleArray, val handsFound: Int, val runningMode: String) {
+    val latencyMs = LatencySummary.of(latenciesMs)
+    val iterations: Int = latenciesMs.size
+
+    fun toJson(): JSONObject = JSONObject()
+        .put("latency_ms", latencyMs.toJson())
+        .put("iterations", iterations)
+        .put("hands_found", handsFound)
+        .put("running_mode", runningMode)
+}
+
+/** Memory, cold load and thermal state around the run (any may be unknown: left out). */
+class DeviceState(val pssMb: Double?, val coldLoadMs: Double?, val thermalStateStart: String?, val thermalStateEnd: String?) {
+    fun toJson(): JSONObject = JSONObject()
+        .put("pss_mb", pssMb)
+        .put("cold_load_ms", coldLoadMs)
+        .put("thermal_state_start", thermalStateStart)
+        .put("thermal_state_end", thermalStateEnd)
 }
 
 class BenchDevice(val name: String, val os: String, val kind: String = "android") {
