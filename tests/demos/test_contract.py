@@ -445,3 +445,29 @@ def test_missing_bench_key_is_caught(kotlin):
     broken = kotlin.replace('.put("load_ms", loadMs)', "")
     assert broken != kotlin
     assert check_exact_keys(kotlin_json_keys(broken, "toJson", KOTLIN_WRITE), bench_scopes(), "Kotlin", "writes")
+
+
+
+def test_ios_backbone_backends_are_the_bench_contracts_and_all_load(swift):
+    """The runtime switch: the UI picker and `-backends` offer exactly the backends the bench asks for,
+    and the app's loader builds each one."""
+    from signport.device_bench import demo_contract
+
+    assert swift_string_enum(swift, "BackboneBackend") == set(demo_contract.IOS_BACKENDS)
+    loader = strip_comments((REPO / "ios_demo" / "SignportDemo" / "BackboneLoader.swift").read_text())
+    assert all(case in loader for case in ("case .coreml", ".executorchXNNPACK", ".executorchCoreML"))
+    assert "ExecuTorchBackbone(" in loader and "CoreMLBackbone(" in loader
+    package = (REPO / "ios_demo" / "SignportKit" / "Package.swift").read_text()
+    assert all(f'"{product}"' in package for product in ("executorch", "backend_xnnpack", "backend_coreml"))
+    pinned = re.search(r'executorchVersion = "([^"]+)"', package).group(1)
+    assert f"executorch=={pinned}" in (REPO / "pyproject.toml").read_text()
+
+
+def test_both_apps_check_the_bundles_test_vectors(swift, kotlin):
+    """Parity on the phone: each benchmark mode reads test_vectors and reports agreement and max |Δ|."""
+    runner = strip_comments((REPO / "ios_demo" / "SignportDemo" / "BenchmarkRunner.swift").read_text())
+    assert "TestVectors(bundle:" in runner and "checkVectors(" in runner and "testVectors:" in runner
+    activity = strip_comments((KOTLIN_APP / "BenchmarkActivity.kt").read_text())
+    assert "TestVectors.load(bundle)" in activity and "checkVectors(" in activity and "timeHandStage(" in activity
+    for source in (swift, kotlin):
+        assert "top1_agreement" in source and "max_abs_delta" in source

@@ -18,7 +18,10 @@ public enum BackboneBackend: String, CaseIterable, Identifiable {
     case coreml = "coreml"
     case executorchXNNPACK = "executorch-xnnpack"
     case executorchCoreML = "executorch-coreml"
+}
 
+// Kept out of the enum's body, whose cases tests/demos reads as the contract's backend names.
+extension BackboneBackend {
     public var id: String { rawValue }
 
     public var title: String {
