@@ -4,7 +4,7 @@ ONNX fp32 + int8, fused model and backbone + head) and the bundle through `signp
 (parity, latency of every artifact in a fresh process each, 30 fps budget, report).
 
     python benchmarks/bench_mobilenet_runtimes.py --out mobilenet_runtimes.json \
-        [--hand-model hand_landmarker.task --hand-frame photo_with_a_hand.jpg]
+        [--hand-model hand_landmarker.task --video signing.mp4 --gate-seconds 60]
 
 Checks (issue #5), on the fused model artifacts (backbone + head, like the eager baseline):
 ExecuTorch int8 p50 <= 0.5 x ONNX Runtime fp32 p50 and <= 0.1 x PyTorch eager fp32 p50, threads=2.
