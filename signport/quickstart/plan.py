@@ -41,7 +41,7 @@ QUANT = {
     # epochs; measured 6.7 % test top-1), so its int8 agreement (65-70 % measured) says nothing:
     # fp32 only. The int8 3-D path is measured on a trained model in benchmarks/bench_video3d.py.
     "full": {"mobilenet_v2": "fp32,int8", "landmarks": "fp32,int8", "mobilenet_v2_3d": "fp32"},
-    "fast": {"mobilenet_v2": "fp32", "landmarks": "fp32,int8", "mobilenet_v2_3d": "fp32"},
+    "fast": {"mobilenet_v2": "fp32,int8", "landmarks": "fp32,int8", "mobilenet_v2_3d": "fp32"},
 }
 # Per-model export flags on top of EXPORT.
 EXPORT_MODEL = {
