@@ -316,8 +316,8 @@ def model_macs(bundle: BenchBundle) -> dict:
     """MACs per inference of the bundle's architecture (weights do not change the count)."""
     import torch
 
-    from signport.train.macs import count_macs
-    from signport.train.models import build_model
+    from signport.models.macs import count_macs
+    from signport.models import build_model
 
     arch = bundle.manifest["architecture"]
     model = build_model(arch["name"], len(bundle.labels), **{**arch["args"], "weights": "none"}).eval()

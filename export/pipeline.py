@@ -61,7 +61,7 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
     `samples` lets a caller pass its own calibration/parity inputs (e.g. real data from a
     loader); without it they come from `config.calibration`.
     """
-    from signport.train.models import model_from_checkpoint
+    from signport.models import model_from_checkpoint
 
     stage_seconds: dict[str, float] = {}
     clock = time.perf_counter()

@@ -134,7 +134,7 @@ def swap_head(bundle_dir: str | Path, head_path: str | Path, force: bool = False
 
 
 def _head_module(head: Head) -> torch.nn.Module:
-    from signport.train.models import ClassifierHead
+    from signport.models import ClassifierHead
 
     module = ClassifierHead(head.manifest.embedding_size, head.manifest.num_classes)
     with torch.no_grad():

@@ -65,7 +65,7 @@ def run_evaluate(config: EvaluateConfig) -> dict:
     """Evaluate and write OUT/results.json + OUT/confusion.png. Returns the metrics."""
     from signport.train.datasets import build_dataset, check_index_kind, make_splits
     from signport.train.heads import apply_head
-    from signport.train.models import model_from_checkpoint
+    from signport.models import model_from_checkpoint
     from signport.train.sources import data_fingerprint, open_dataset
 
     set_threads(config.threads)

@@ -9,7 +9,7 @@ import torch
 
 from signport.core.errors import HeadMismatchError
 from signport.core.heads import Head, HeadManifest, check_head_compatible
-from signport.train.models import SignModel, backbone_fingerprint
+from signport.models import SignModel, backbone_fingerprint
 
 
 def head_from_model(model: SignModel, labels: list[str], *, fingerprint: str | None = None,

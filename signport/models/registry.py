@@ -13,7 +13,7 @@ from signport.core.checkpoint import CheckpointMeta, load_checkpoint
 from signport.core.errors import CheckpointError, InputError
 from signport.core.fingerprint import tensors_fingerprint
 from signport.core.preprocessing import Preprocessing
-from signport.train.models.base import ClassifierHead, SignModel
+from signport.models.base import ClassifierHead, SignModel
 
 
 @dataclass(frozen=True)
