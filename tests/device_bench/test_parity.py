@@ -66,3 +66,11 @@ def test_precisions_map_to_verdict_kinds():
     assert verdict_kind("fp32") == verdict_kind("fp16") == verdict_kind("float32") == "float"
     assert verdict_kind("int8") == verdict_kind("INT8-pt2e") == "int8"
     assert verdict_kind("int4") is None
+
+
+def test_palettized_artifacts_get_the_same_verdict_in_export_and_bench():
+    from signport.export.formats.base import ArtifactRequest
+
+    request = ArtifactRequest("coreml", "backbone", "palettized4", ".mlpackage")
+    assert request.verdict_kind == verdict_kind("palettized4") == verdict_kind("palettized6") == "int8"
+    assert ArtifactRequest("coreml", "backbone", "fp16", ".mlpackage").verdict_kind == "float"
