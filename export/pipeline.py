@@ -23,7 +23,7 @@ from signport.core import atomic
 from signport.core.errors import InputError, ToolchainError, VerdictError
 from signport.core.manifest import MANIFEST_FILE, load_manifest, validate_manifest
 from signport.core.preprocessing import Preprocessing
-from signport.export.bundle import ARTIFACT_OPTIONS, artifact_row, base_manifest, head_from_model, skipped_row, write_head_files
+from signport.export.bundle import ARTIFACT_OPTIONS, artifact_row, base_manifest, skipped_row, write_head_files
 from signport.export.calibration import InputSamples, build_input_samples
 from signport.export.config import ExportConfig
 from signport.export.formats import ArtifactRequest, ArtifactSkipped, ExportContext, ExportedArtifact, get_format, quiet_toolchain_logs
@@ -62,6 +62,7 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
     loader); without it they come from `config.calibration`.
     """
     from signport.models import model_from_checkpoint
+    from signport.models.head_io import head_from_model
 
     stage_seconds: dict[str, float] = {}
     clock = time.perf_counter()
@@ -76,8 +77,8 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
     model, meta = model_from_checkpoint(config.checkpoint)
     prep = Preprocessing.from_dict(meta.preprocessing)
     head = head_from_model(
-        model, meta.labels, meta.backbone_fingerprint, model.family, meta.metrics,
-        {"kind": "checkpoint", "checkpoint": Path(config.checkpoint).name},
+        model, meta.labels, fingerprint=meta.backbone_fingerprint, metrics=meta.metrics,
+        source={"kind": "checkpoint", "checkpoint": Path(config.checkpoint).name},
     )
     finish("load")
 

@@ -64,7 +64,7 @@ def targets_in_label_order(index_labels: list[str], labels: list[str], data: str
 def run_evaluate(config: EvaluateConfig) -> dict:
     """Evaluate and write OUT/results.json + OUT/confusion.png. Returns the metrics."""
     from signport.train.datasets import build_dataset, check_index_kind, make_splits
-    from signport.train.heads import apply_head
+    from signport.models.head_io import apply_head
     from signport.models import model_from_checkpoint
     from signport.train.sources import data_fingerprint, open_dataset
 

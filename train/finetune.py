@@ -30,7 +30,7 @@ from signport.core.preprocessing import Preprocessing
 from signport.data.types import VideoIndex
 from signport.train.config import FinetuneConfig
 from signport.train.evaluate import metrics_from_logits, summary, targets_in_label_order
-from signport.train.heads import head_from_model
+from signport.models.head_io import head_from_model
 from signport.train.inference import predict, predict_video_frames
 from signport.models import SignModel, backbone_fingerprint
 from signport.train.optim import build_optimizer

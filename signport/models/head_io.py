@@ -1,4 +1,5 @@
-"""Between a SignModel's `head.fc` and the head file format of signport.core.heads."""
+"""Between a SignModel's `head.fc` and the head file format of signport.core.heads: the one
+head_from_model (training, fine-tuning and export write heads with it) and apply_head."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ import torch
 
 from signport.core.errors import HeadMismatchError
 from signport.core.heads import load_head, save_head
-from signport.train.heads import apply_head, head_from_model
+from signport.models.head_io import apply_head, head_from_model
 from signport.models import backbone_fingerprint, build_model
 
 
