@@ -66,9 +66,7 @@ def parity_thresholds(bundle: BenchBundle, config: BenchConfig) -> tuple[ParityT
     if recorded:
         values.update({k: v for k, v in recorded.items() if k in values})
         source = "manifest"
-    flags = {"fp32_max_logit_delta": config.fp32_max_delta_ratio, "fp32_min_top1_agreement": config.fp32_min_agreement,
-             "int8_min_top1_agreement": config.int8_min_agreement}
-    given = {k: v for k, v in flags.items() if v is not None}
+    given = {name: getattr(config, name) for name in ParityThresholds.names() if getattr(config, name) is not None}
     if given:
         values.update(given)
         source = "command line" if not recorded else "command line over manifest"
