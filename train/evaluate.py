@@ -18,7 +18,7 @@ from signport.train.config import EvaluateConfig
 from signport.train.inference import predict, predict_video_frames
 from signport.train.metrics import classification_metrics
 from signport.train.plots import plot_confusion_matrix
-from signport.train.runtime import resolve_device, set_threads
+from signport.train.device import resolve_device, set_threads
 
 log = logging.getLogger("signport.train")
 

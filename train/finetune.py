@@ -35,7 +35,7 @@ from signport.train.inference import predict, predict_video_frames
 from signport.models import SignModel, backbone_fingerprint
 from signport.train.optim import build_optimizer
 from signport.train.plots import plot_confusion_matrix
-from signport.train.runtime import resolve_device, set_threads
+from signport.train.device import resolve_device, set_threads
 
 log = logging.getLogger("signport.train")
 

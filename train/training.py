@@ -36,7 +36,7 @@ from signport.models.registry import get_spec, model_preprocessing
 from signport.train.optim import build_optimizer, build_scheduler, step_scheduler
 from signport.train.plots import plot_training_curves
 from signport.train.presets import describe_preset
-from signport.train.runtime import autocast_dtype, resolve_device, set_threads
+from signport.train.device import autocast_dtype, resolve_device, set_threads
 from signport.train.sources import data_fingerprint, open_dataset
 from signport.train.state import STATE_FILE, check_resumable, load_train_state, restore_rng_state, rng_state, save_train_state
 
