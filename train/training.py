@@ -31,12 +31,12 @@ from signport.train.config import TrainConfig
 from signport.train.datasets import build_dataset, check_index_kind, make_splits
 from signport.train.evaluate import evaluate_dataset, summary, write_evaluation
 from signport.train.metrics import class_weights
-from signport.train.models import backbone_fingerprint, build_model
-from signport.train.models.registry import get_spec, model_preprocessing
+from signport.models import backbone_fingerprint, build_model
+from signport.models.registry import get_spec, model_preprocessing
 from signport.train.optim import build_optimizer, build_scheduler, step_scheduler
 from signport.train.plots import plot_training_curves
 from signport.train.presets import describe_preset
-from signport.train.runtime import autocast_dtype, resolve_device, set_threads
+from signport.train.device import autocast_dtype, resolve_device, set_threads
 from signport.train.sources import data_fingerprint, open_dataset
 from signport.train.state import STATE_FILE, check_resumable, load_train_state, restore_rng_state, rng_state, save_train_state
 
@@ -311,7 +311,7 @@ def _save_best(out: Path, model, meta: CheckpointMeta, best: dict) -> None:
 
 def _finish(config, index, splits, prep, labels, device, amp_dtype, history, best, seconds, cpu_seconds) -> dict | None:
     """Evaluate the best weights on the test split; record metrics, history and pictures."""
-    from signport.train.models import model_from_checkpoint
+    from signport.models import model_from_checkpoint
 
     model, meta = model_from_checkpoint(config.out)
     model.to(device)

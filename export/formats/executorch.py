@@ -53,10 +53,10 @@ def coreml_partitioners(config: ExportConfig) -> list:
 
 def xnnpack_int8_quantizer(module: nn.Module):
     """PT2E static quantization as XNNPACK runs it: int8 symmetric, per-channel weights. Nodes
-    inside a rewritten 3-D conv's temporal tap sum stay float (see rewrite_3d.int8_node_filter)."""
+    inside a rewritten 3-D conv's temporal tap sum stay float (see export/transforms.py)."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer, get_symmetric_quantization_config
 
-    from signport.export.rewrite_3d import int8_node_filter
+    from signport.export.transforms import int8_node_filter
 
     quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True, is_dynamic=False))
     return quantizer.set_filter_function(int8_node_filter(module))

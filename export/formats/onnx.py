@@ -18,7 +18,7 @@ from signport.export.config import ExportConfig
 from signport.export.formats import register_format
 from signport.export.formats.base import first_line, ArtifactRequest, ExportContext, ExportedArtifact, ExportFormat, tensor_spec
 from signport.export.modules import ExportPart
-from signport.export.rewrite_3d import float_module_paths
+from signport.export.transforms import float_module_paths
 
 CALIBRATION_BATCH = 1  # the fp32 graph may have a fixed batch of 1
 

@@ -12,7 +12,7 @@ from signport.core.host import host_description
 from signport.export.calibration import samples_from_arrays
 from signport.export.config import ExportConfig
 from signport.export.pipeline import export_bundle
-from signport.train.models.registry import model_preprocessing
+from signport.models.registry import model_preprocessing
 from toy_models import MOBILENET_ARGS, accuracy, image_inputs, train_checkpoint
 
 

@@ -6,7 +6,7 @@ from safetensors.torch import load_file
 
 from signport.core.errors import InputError
 from signport.train.config import TrainConfig
-from signport.train.models import model_from_checkpoint
+from signport.models import model_from_checkpoint
 from signport.train.presets import apply_preset
 from signport.train.training import arch_args, train
 
