@@ -45,19 +45,6 @@ class Stage:
     info: dict = field(default_factory=dict)  # stage-specific facts worth reporting
 
 
-# stage name -> (modules to import before the RSS baseline, builder(request, input) -> Stage)
-STAGES: dict[str, tuple[tuple[str, ...], Callable[[MeasureRequest, np.ndarray], Stage]]] = {}
-
-
-def register_stage(name: str, imports: tuple[str, ...] = ()):
-    def decorator(builder):
-        STAGES[name] = (imports, builder)
-        return builder
-
-    return decorator
-
-
-@register_stage("runner")
 def _runner_stage(request: MeasureRequest, x: np.ndarray) -> Stage:
     """One artifact (or the eager checkpoint) through signport.runtime, as the bench's parity check runs it."""
     from signport.runtime import RUNNERS, load_runner
@@ -92,6 +79,10 @@ def threads_in_effect(fmt: str) -> int | None:
     return probe() if probe else None
 
 
+# stage name -> (modules to import before the RSS baseline, builder(request, input) -> Stage)
+STAGES: dict[str, tuple[tuple[str, ...], Callable[[MeasureRequest, np.ndarray], Stage]]] = {
+    "runner": ((), _runner_stage),
+}
 def read_rss_bytes() -> tuple[int, int]:
     """(current RSS, peak RSS) of this process. Linux: VmRSS/VmHWM; elsewhere ru_maxrss twice."""
     status = Path("/proc/self/status")

@@ -116,8 +116,8 @@ def exported_bundle(tmp_path_factory) -> Path:
     from signport.core.checkpoint import CheckpointMeta, save_checkpoint
     from signport.export.config import ExportConfig
     from signport.export.pipeline import export_bundle
-    from signport.train.models import backbone_fingerprint, build_model
-    from signport.train.models.registry import model_preprocessing
+    from signport.models import backbone_fingerprint, build_model
+    from signport.models.registry import model_preprocessing
 
     torch.manual_seed(0)
     model = build_model("landmarks", 4, hidden=[16]).eval()

@@ -142,7 +142,7 @@ def test_bundle_classifier_logits_equal_the_checkpoints(image_checkpoint, image_
 
 @pytest.fixture(scope="module")
 def causal_checkpoint(tmp_path_factory):
-    from signport.train.models import build_model
+    from signport.models import build_model
 
     torch.manual_seed(0)
     args = {"width": 0.25, "input_size": 32, "clip_length": 8, "clip_fps": 15.0}

@@ -13,7 +13,7 @@ from signport.runtime.bundle import check_test_vectors
 
 
 def test_export_writes_vectors_that_equal_eager_pytorch(runtime_bundle, runtime_checkpoint):
-    from signport.train.models import model_from_checkpoint
+    from signport.models import model_from_checkpoint
     import torch
 
     manifest = load_manifest(runtime_bundle)

@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from signport.device_bench.pipeline import gate_video, overall_gate, pipeline_gate
+from signport.device_bench.frame_budget import gate_video, overall_gate, pipeline_gate
 from signport.live.classifier import BundleClassifier
 from signport.live.config import LiveConfig
 from signport.live.sustained import DecodedVideo
