@@ -379,7 +379,7 @@ def test_android_bench_contract_is_restated_in_readme_and_build(kotlin):
     contract = kotlin_constants(kotlin, "")
     readme = (REPO / "android_demo" / "README.md").read_text()
     for name in ("PACKAGE_NAME", "BENCHMARK_ACTIVITY", "COMPONENT", "EXTRA_BUNDLE", "EXTRA_ITERATIONS", "EXTRA_WARMUP",
-                 "EXTRA_THREADS", "EXTRA_OUT", "EXTRA_ARTIFACT", "BUNDLES_DIR", "HEADS_DIR", "DEFAULT_OUT", "ERROR_SUFFIX",
+                 "EXTRA_THREADS", "EXTRA_OUT", "EXTRA_ARTIFACT", "EXTRA_HAND_IMAGE", "BUNDLES_DIR", "HEADS_DIR", "DEFAULT_OUT", "ERROR_SUFFIX",
                  "LOG_TAG", "DONE_LOG_PREFIX"):
         assert contract[name].strip() in readme, f"BenchContract.{name} = {contract[name]!r} is not in android_demo/README.md"
     build = (REPO / "android_demo" / "app" / "build.gradle.kts").read_text()
