@@ -471,3 +471,20 @@ def test_both_apps_check_the_bundles_test_vectors(swift, kotlin):
     assert "TestVectors.load(bundle)" in activity and "checkVectors(" in activity and "timeHandStage(" in activity
     for source in (swift, kotlin):
         assert "top1_agreement" in source and "max_abs_delta" in source
+
+
+def test_android_builds_from_a_fresh_clone_with_the_pinned_hand_model():
+    """Wrapper committed, tasks-vision new enough for 16 KB pages, and the Gradle hand-model check pins
+    exactly the networks signport's landmarks come from (signport.hands.model_file)."""
+    from signport.hands.model_file import BUILT_TASK_SHA256, GOOGLE_TASK_URL, TASK_MEMBERS
+
+    android = REPO / "android_demo"
+    assert (android / "gradlew").stat().st_mode & 0o111 and (android / "gradlew.bat").is_file()
+    assert (android / "gradle" / "wrapper" / "gradle-wrapper.jar").stat().st_size > 10_000
+    versions = tomllib.loads((android / "gradle" / "libs.versions.toml").read_text())["versions"]
+    assert tuple(int(p) for p in versions["mediapipeTasks"].split(".")) >= (0, 10, 26)
+    build = (android / "app" / "build.gradle.kts").read_text()
+    assert f'builtTaskSha256 = "{BUILT_TASK_SHA256}"' in build and GOOGLE_TASK_URL in build
+    for member in TASK_MEMBERS:
+        assert f'"{member.name}" to "{member.sha256}"' in build
+    assert 'tasks.named("preBuild") { dependsOn(fetchHandModel) }' in build
