@@ -50,13 +50,20 @@ def _agreement(reference: dict, other: dict) -> float:
     return float(np.mean([reference[f] == other[f] for f in reference]))
 
 
+@pytest.fixture(scope="module")
+def eager_gestures(gesture_video, gesture_checkpoint, hand_model, tmp_path_factory):
+    """The checkpoint's own live run over the gesture video: (summary, per-frame predictions)."""
+    base = LiveConfig(source=str(gesture_video), hand_model=hand_model, window=5, threads=1, checkpoint=gesture_checkpoint)
+    return _per_frame(base, tmp_path_factory.mktemp("eager"), "eager")
+
+
 @pytest.mark.parametrize("runtime,precision,min_agreement", [
     ("executorch", "fp32", 0.99), ("executorch", "int8", 0.95), ("onnx", "fp32", 0.99), ("onnx", "int8", 0.95),
 ])
 def test_bundle_gives_the_checkpoints_predictions_on_a_real_video(runtime, precision, min_agreement, gesture_video,
-                                                                   gesture_checkpoint, gesture_bundle, hand_model, tmp_path):
+                                                                   eager_gestures, gesture_bundle, hand_model, tmp_path):
     base = LiveConfig(source=str(gesture_video), hand_model=hand_model, window=5, threads=1)
-    reference_summary, reference = _per_frame(LiveConfig(**{**base.__dict__, "checkpoint": gesture_checkpoint}), tmp_path, "eager")
+    reference_summary, reference = eager_gestures
     summary, predicted = _per_frame(LiveConfig(**{**base.__dict__, "bundle": gesture_bundle, "runtime": runtime,
                                                   "precision": precision}), tmp_path, f"{runtime}-{precision}")
     assert len(reference) >= 33
@@ -64,9 +71,9 @@ def test_bundle_gives_the_checkpoints_predictions_on_a_real_video(runtime, preci
     assert summary["text"] == reference_summary["text"] == "rock call four"
 
 
-def test_fused_artifact_runs_live_too(gesture_video, gesture_checkpoint, gesture_bundle, hand_model, tmp_path):
+def test_fused_artifact_runs_live_too(gesture_video, eager_gestures, gesture_bundle, hand_model, tmp_path):
     base = LiveConfig(source=str(gesture_video), hand_model=hand_model, window=5, threads=1)
-    _, reference = _per_frame(LiveConfig(**{**base.__dict__, "checkpoint": gesture_checkpoint}), tmp_path, "eager")
+    _, reference = eager_gestures
     summary, predicted = _per_frame(LiveConfig(**{**base.__dict__, "bundle": gesture_bundle, "fused": True,
                                                   "runtime": "onnx", "precision": "fp32"}), tmp_path, "fused")
     assert _agreement(reference, predicted) >= 0.99 and summary["model"].startswith("onnx fp32 fused model")
