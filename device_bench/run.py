@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from signport.core.errors import InputError
 from signport.core.host import cpu_model_name
 from signport.device_bench.bundle import BenchBundle
 from signport.device_bench.config import BenchConfig

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,9 @@ from torch import nn
 from signport.core.errors import ToolchainError
 from signport.export.config import ExportConfig
 from signport.export.formats import register_format
-from signport.export.formats.base import first_line, ArtifactRequest, ExportContext, ExportedArtifact, ExportFormat, tensor_spec
+from signport.export.formats.base import (
+    ArtifactRequest, ExportedArtifact, ExportFormat, ExportJob, exports_role, first_line, tensor_spec,
+)
 from signport.export.modules import ExportPart
 from signport.export.transforms import float_module_paths
 
@@ -39,30 +40,24 @@ QUANTIZERS = {"int8": ort_int8_options}
 
 @register_format("onnx")
 class OnnxFormat(ExportFormat):
+    title = "ONNX"
     extension = ".onnx"
+    calibrated_precisions = tuple(QUANTIZERS)
 
     def requests(self, config: ExportConfig, roles: list[str]) -> list[ArtifactRequest]:
-        return [
-            self.request(role, precision)
-            for precision in config.quant for role in roles
-            if not (role == "head" and precision != "fp32" and not config.quantize_head)
-        ]
+        return [self.request(role, precision) for precision in config.quant for role in roles
+                if exports_role(role, precision, config)]
 
-    def export(
-        self, request: ArtifactRequest, part: ExportPart, module: nn.Module, calibration: np.ndarray | None, path: Path,
-        config: ExportConfig, context: ExportContext,
-    ) -> ExportedArtifact:
-        started = time.perf_counter()
+    def export(self, job: ExportJob) -> ExportedArtifact:
+        request, part, module, path, config = job.request, job.part, job.module, job.path, job.config
         batch_dim = "batch" if config.dynamic_batch else 1
         if request.precision in QUANTIZERS:
-            if calibration is None or len(calibration) == 0:
-                raise ToolchainError("int8 needs calibration inputs; pass --calibration")
             with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
                 fp32_path = Path(scratch) / "fp32.onnx"
                 prepared_path = Path(scratch) / "prepared.onnx"
                 export_fp32(module, part, fp32_path, config)
                 options = QUANTIZERS[request.precision]()
-                quantize_onnx(fp32_path, prepared_path, path, part.input_name, calibration, options, float_module_paths(module))
+                quantize_onnx(fp32_path, prepared_path, path, part.input_name, job.calibration, options, float_module_paths(module))
         else:
             export_fp32(module, part, path, config)
         check_onnx(path)
@@ -73,7 +68,6 @@ class OnnxFormat(ExportFormat):
             inputs=[tensor_spec(part.input_name, (batch_dim, *part.sample_shape))],
             outputs=[tensor_spec(part.output_name, (batch_dim, *output_shape[1:]))],
             notes=[f"opset {config.opset}" + (", dynamic batch" if config.dynamic_batch else ", batch 1")],
-            export_seconds=time.perf_counter() - started,
         )
 
 
