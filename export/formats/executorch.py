@@ -31,7 +31,7 @@ UNSUPPORTED_MODULES: dict[str, dict[type[nn.Module], str]] = {
 }
 
 
-def xnnpack_partitioners(config: ExportConfig) -> list:
+def xnnpack_partitioners(config: ExportConfig | None = None) -> list:
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
 
     return [XnnpackPartitioner()]
@@ -49,19 +49,35 @@ def coreml_partitioners(config: ExportConfig) -> list:
     return [CoreMLPartitioner(compile_specs=compile_specs, lower_full_graph=True)]
 
 
-def xnnpack_int8_quantizer(module: nn.Module):
+def xnnpack_int8_quantizer(module: nn.Module, float_tap_sums: bool = True):
     """PT2E static quantization as XNNPACK runs it: int8 symmetric, per-channel weights. Nodes
-    inside a rewritten 3-D conv's temporal tap sum stay float (see export/transforms.py)."""
+    inside a rewritten 3-D conv's temporal tap sum stay float (see export/transforms.py);
+    `float_tap_sums=False` quantizes them too (only for comparing the two)."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer, get_symmetric_quantization_config
 
     from signport.export.transforms import int8_node_filter
 
     quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True, is_dynamic=False))
-    return quantizer.set_filter_function(int8_node_filter(module))
+    return quantizer.set_filter_function(int8_node_filter(module)) if float_tap_sums else quantizer
 
 
 BACKENDS = {"xnnpack": xnnpack_partitioners, "coreml": coreml_partitioners}
 QUANTIZERS = {"int8": xnnpack_int8_quantizer}
+
+
+def export_program(module: nn.Module, example: tuple, quantizer=None, calibration: np.ndarray | None = None):
+    """torch.export of `module`, statically quantized first (quantize_pt2e) when a quantizer is given."""
+    if quantizer is None:
+        return torch.export.export(module, example, strict=False)
+    return quantize_pt2e(module, example, quantizer, calibration)
+
+
+def lower_to_xnnpack(module: nn.Module, example: tuple, quantizer=None, calibration: np.ndarray | None = None):
+    """What export writes for the XNNPACK delegate, as an edge program manager (call
+    `.to_executorch().buffer` for the .pte bytes)."""
+    from executorch.exir import to_edge_transform_and_lower
+
+    return to_edge_transform_and_lower(export_program(module, example, quantizer, calibration), partitioner=xnnpack_partitioners())
 
 
 @register_format("executorch")
@@ -86,10 +102,8 @@ class ExecutorchFormat(ExportFormat):
         from executorch.exir import to_edge_transform_and_lower
 
         example = (part.example_input(),)
-        if request.precision in QUANTIZERS:
-            program = quantize_pt2e(module, example, QUANTIZERS[request.precision](module), job.calibration)
-        else:
-            program = torch.export.export(module, example, strict=False)
+        quantizer = QUANTIZERS[request.precision](module) if request.precision in QUANTIZERS else None
+        program = export_program(module, example, quantizer, job.calibration)
         try:
             if request.delegate == "coreml":
                 from signport.export.formats.coreml import fresh_mil_names

@@ -55,11 +55,11 @@ class OnnxFormat(ExportFormat):
             with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
                 fp32_path = Path(scratch) / "fp32.onnx"
                 prepared_path = Path(scratch) / "prepared.onnx"
-                export_fp32(module, part, fp32_path, config)
+                export_fp32(module, part, fp32_path, config.opset, config.dynamic_batch)
                 options = QUANTIZERS[request.precision]()
                 quantize_onnx(fp32_path, prepared_path, path, part.input_name, job.calibration, options, float_module_paths(module))
         else:
-            export_fp32(module, part, path, config)
+            export_fp32(module, part, path, config.opset, config.dynamic_batch)
         check_onnx(path)
         with torch.no_grad():
             output_shape = tuple(module(part.example_input()).shape)
@@ -71,14 +71,15 @@ class OnnxFormat(ExportFormat):
         )
 
 
-def export_fp32(module: nn.Module, part: ExportPart, path: Path, config: ExportConfig) -> None:
-    dynamic_shapes = ({0: torch.export.Dim("batch", min=1, max=4096)},) if config.dynamic_batch else None
-    example = part.example_input().repeat(2, *[1] * len(part.sample_shape)) if config.dynamic_batch else part.example_input()
+def export_fp32(module: nn.Module, part: ExportPart, path: Path, opset: int, dynamic_batch: bool = False) -> None:
+    """The fp32 ONNX graph export writes (also the input of int8 quantization)."""
+    dynamic_shapes = ({0: torch.export.Dim("batch", min=1, max=4096)},) if dynamic_batch else None
+    example = part.example_input().repeat(2, *[1] * len(part.sample_shape)) if dynamic_batch else part.example_input()
     try:
         # The exporter prints its progress; keep the CLI's output to our own lines.
         with contextlib.redirect_stdout(io.StringIO()):
             program = torch.onnx.export(
-                module, (example,), dynamo=True, opset_version=config.opset, input_names=[part.input_name],
+                module, (example,), dynamo=True, opset_version=opset, input_names=[part.input_name],
                 output_names=[part.output_name], dynamic_shapes=dynamic_shapes, verbose=False, optimize=True,
             )
     except Exception as e:  # torch.onnx raises its own error types with the unsupported op in the text
