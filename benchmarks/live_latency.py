@@ -11,7 +11,6 @@ CLI uses, so its timings.json reads the same way.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import tempfile

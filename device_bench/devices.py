@@ -30,7 +30,7 @@ def parse_device(spec: str) -> tuple[str, str | None]:
 
 
 def host_device(config: BenchConfig, kind: str) -> dict:
-    from signport.device_bench.run import host_description
+    from signport.core.host import host_description
 
     host = host_description()
     return {"name": config.device_name or host["machine"], "os": host["os"], "kind": kind}

@@ -8,7 +8,6 @@ here prints or writes files; the CLI does that with the record.
 from __future__ import annotations
 
 import os
-import platform
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from signport.core.host import cpu_model_name
+from signport.core.host import host_description
 from signport.device_bench.bundle import BenchBundle
 from signport.device_bench.config import BenchConfig
 from signport.device_bench.heldout import HeldoutSet, real_heldout, synthetic_heldout
@@ -42,11 +41,6 @@ CAMERA_FRAME_SHAPE = (480, 640, 3)
 
 
 # ---------------------------------------------------------------- host facts
-
-def host_description() -> dict:
-    cores = len(available_cores())
-    return {"machine": f"{cores}-core {platform.machine()} host", "cpu": cpu_model_name(), "cores": cores, "os": platform.platform()}
-
 
 # ---------------------------------------------------------------- held-out set and reference
 

@@ -53,6 +53,7 @@ def artifact_row(bundle_dir: Path, artifact: ExportedArtifact, parity: dict | No
         "inputs": artifact.inputs,
         "outputs": artifact.outputs,
         "parity": parity,
+        **({"quantization": artifact.quantization} if artifact.quantization else {}),
         "notes": "; ".join(artifact.notes),
         "export_seconds": round(artifact.export_seconds, 3),
     }

@@ -169,7 +169,15 @@ def measure_parity(artifact: ExportedArtifact, reference: EagerReference, sample
         # The program was built but its runtime cannot execute it: an operator it lacks.
         raise ArtifactSkipped(f"built, but {e} ({'; '.join(artifact.notes)})", status="unsupported") from e
     verdict = parity_verdict(metrics, request.verdict_kind, config.thresholds)
-    return {"measured": True, "runtime": request.format, **metrics, **verdict}
+    return {"measured": True, "runtime": request.format, "measured_on": measured_on(), **metrics, **verdict}
+
+
+def measured_on() -> dict:
+    """The host a parity figure was measured on: int8 agreement can depend on its ISA."""
+    from signport.core.host import host_description
+
+    host = host_description()
+    return {key: host[key] for key in ("cpu", "isa", "cpu_features")}
 
 
 def check_out_dir(out: Path) -> None:

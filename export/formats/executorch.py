@@ -61,6 +61,24 @@ def xnnpack_int8_quantizer(module: nn.Module, float_tap_sums: bool = True):
     return quantizer.set_filter_function(int8_node_filter(module)) if float_tap_sums else quantizer
 
 
+def describe_xnnpack_int8(module: nn.Module) -> dict:
+    """The XNNPACK int8 settings as the manifest records them."""
+    from signport.export.rewrite_3d import float_module_paths
+
+    kept_float = sorted(float_module_paths(module))
+    return {
+        "tool": "torch.export PT2E + XNNPACKQuantizer (symmetric config)",
+        "format": "QDQ lowered to XNNPACK qs8 kernels",
+        "activations": "QInt8 per-tensor asymmetric",
+        "weights": "QInt8 per-channel symmetric, 8-bit range",
+        "calibration": "observers over the calibration inputs",
+        "host_independent": True,
+        "why": "XNNPACK's x86 qs8 kernels widen to 16 bits before multiplying (no saturation without VNNI); its ARM "
+               "kernels use dotprod/i8mm, so the same program gives the same integers on every host",
+        **({"kept_float": f"{len(kept_float)} temporal tap sums of the 3-D rewrite"} if kept_float else {}),
+    }
+
+
 BACKENDS = {"xnnpack": xnnpack_partitioners, "coreml": coreml_partitioners}
 QUANTIZERS = {"int8": xnnpack_int8_quantizer}
 
@@ -141,6 +159,7 @@ class ExecutorchFormat(ExportFormat):
             inputs=[tensor_spec(part.input_name, part.example_input().shape)],
             outputs=[tensor_spec(part.output_name, _output_shape(module, example))],
             notes=notes, parity_here=parity_here,
+            quantization=describe_xnnpack_int8(module) if request.precision in QUANTIZERS else None,
         )
 
 
