@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import tempfile
 import time
@@ -38,7 +37,7 @@ from torch import nn
 
 from signport.core.atomic import write_json
 from signport.core.config import add_dataclass_arguments, dataclass_from_args, field_
-from signport.core.host import cpu_model_name
+from signport.core.host import host_description, host_line
 from signport.core.preprocessing import IMAGENET_MEAN, IMAGENET_STD, Preprocessing, clip_preprocessing
 from signport.device_bench.measure import time_round_robin
 from signport.device_bench.stats import latency_stats
@@ -543,10 +542,6 @@ def bench_synthetic(cfg: Video3dBenchConfig, work: Path) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    return f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores, {cpu_model_name()} (host-measured)"
-
-
 def plot_latency(latency: dict, path: Path) -> None:
     import matplotlib
 
@@ -596,7 +591,7 @@ def main() -> None:
     if unknown := set(cfg.sections) - set(SECTIONS):
         parser.error(f"unknown --sections {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
     cfg.out.mkdir(parents=True, exist_ok=True)
-    report: dict = {"machine": machine(), "threads": cfg.threads, "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(cfg).items()},
+    report: dict = {"machine": host_line(), "host": host_description(), "threads": cfg.threads, "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(cfg).items()},
                     "versions": {"torch": torch.__version__}}
     import executorch
     import onnxruntime
