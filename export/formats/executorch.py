@@ -63,7 +63,7 @@ def xnnpack_int8_quantizer(module: nn.Module, float_tap_sums: bool = True):
 
 def describe_xnnpack_int8(module: nn.Module) -> dict:
     """The XNNPACK int8 settings as the manifest records them."""
-    from signport.export.rewrite_3d import float_module_paths
+    from signport.export.transforms import float_module_paths
 
     kept_float = sorted(float_module_paths(module))
     return {
