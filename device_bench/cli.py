@@ -33,7 +33,7 @@ def register(subparsers) -> None:
 
 
 def run_bench(args) -> int:
-    from signport.device_bench.bundle import read_bundle
+    from signport.core.bundle import read_bundle
     from signport.device_bench.devices import DEVICE_TARGETS, parse_device
     from signport.device_bench.profiles import get_profile
     from signport.device_bench.run import run_verdict

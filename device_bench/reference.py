@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from signport.core.errors import CheckpointError, InputError, SignportError
-from signport.device_bench.bundle import BenchBundle
+from signport.core.bundle import Bundle
 from signport.device_bench.runtimes import unavailable_reason
 
 
@@ -31,7 +31,7 @@ class Reference:
                 "checkpoint": str(self.checkpoint) if self.checkpoint else None}
 
 
-def resolve_checkpoint(bundle: BenchBundle, override: Path | None) -> tuple[Path | None, str]:
+def resolve_checkpoint(bundle: Bundle, override: Path | None) -> tuple[Path | None, str]:
     """(checkpoint for the eager reference and baseline, why that one / why none)."""
     from signport.core.checkpoint import read_checkpoint_meta
 
@@ -51,7 +51,7 @@ def resolve_checkpoint(bundle: BenchBundle, override: Path | None) -> tuple[Path
     return path, why
 
 
-def eager_reference(bundle: BenchBundle, checkpoint: Path, why: str, inputs: np.ndarray, threads: int) -> Reference:
+def eager_reference(bundle: Bundle, checkpoint: Path, why: str, inputs: np.ndarray, threads: int) -> Reference:
     from signport.runtime import RUNNERS
 
     backbone = RUNNERS["pytorch"](checkpoint, threads, part="backbone")
@@ -60,7 +60,7 @@ def eager_reference(bundle: BenchBundle, checkpoint: Path, why: str, inputs: np.
                      checkpoint=checkpoint)
 
 
-def artifact_reference(bundle: BenchBundle, inputs: np.ndarray, threads: int, why_no_checkpoint: str) -> Reference:
+def artifact_reference(bundle: Bundle, inputs: np.ndarray, threads: int, why_no_checkpoint: str) -> Reference:
     """Fallback when the checkpoint is not here: the first fp32 artifact that runs on this host."""
     problems = []
     order = {"executorch": 0, "onnx": 1, "coreml": 2}
@@ -82,7 +82,7 @@ def artifact_reference(bundle: BenchBundle, inputs: np.ndarray, threads: int, wh
 
 
 def artifact_outputs(
-    bundle: BenchBundle, artifact: dict, inputs: np.ndarray, threads: int, reference_embeddings: np.ndarray | None
+    bundle: Bundle, artifact: dict, inputs: np.ndarray, threads: int, reference_embeddings: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(logits, embeddings or None) of one artifact on the held-out set, one sample per call
     (batch 1, as on a phone). Backbones go through the bundle's head.bin; heads eat the

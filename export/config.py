@@ -31,8 +31,8 @@ class ParityThresholds:
 
 @dataclass(frozen=True)
 class ExportConfig:
-    checkpoint: Path = field_(None, help="checkpoint folder (weights.safetensors + checkpoint.json) from `signport train`", cli=False)
-    out: Path = field_(None, help="bundle folder to write (replaced atomically when it already holds a bundle)", required=True)
+    checkpoint: Path = field_(None, help="checkpoint folder (weights.safetensors + checkpoint.json) from `signport train`", cli=False, path="in", flag="--from")
+    out: Path = field_(None, help="bundle folder to write (replaced atomically when it already holds a bundle)", required=True, path="out")
     formats: tuple[str, ...] = field_(ALL_FORMATS, help="formats to export, comma-separated: executorch,coreml,onnx")
     quant: tuple[str, ...] = field_(("fp32",), help="backbone precisions, comma-separated: fp32,int8 (int8 needs --calibration)")
     fused: bool = field_(True, help="also write a fused model.<ext> (backbone + head in one artifact)")
@@ -41,22 +41,22 @@ class ExportConfig:
         None, help="int8 calibration and held-out parity inputs: a folder of .npy/.npz inputs (or images for image models), "
         "or 'synthetic' to generate them from the checkpoint's preprocessing",
     )
-    calibration_samples: int = field_(100, help="number of calibration samples for int8")
-    parity_samples: int = field_(200, help="held-out samples on which each artifact is compared with eager PyTorch")
+    calibration_samples: int = field_(100, help="number of calibration samples for int8", ge=1)
+    parity_samples: int = field_(200, help="held-out samples on which each artifact is compared with eager PyTorch", ge=1)
     quantize_head: bool = field_(False, help="quantize the head artifacts too (the head stays fp32 by default)")
     dynamic_batch: bool = field_(False, help="ONNX: dynamic batch dimension (phones use batch 1)")
-    opset: int = field_(18, help="ONNX opset (>= 18)")
+    opset: int = field_(18, help="ONNX opset (>= 18)", ge=18)
     executorch_coreml: bool = field_(True, help="ExecuTorch: also write a Core ML-delegated .pte for iOS")
     coreml_compute_precision: Literal["fp16", "fp32"] = field_("fp16", help="Core ML compute precision of the unquantized artifacts")
     coreml_palettize: tuple[int, ...] = field_((), help="Core ML: also write k-means palettized backbones with these bit widths, e.g. 6 4")
     coreml_image_input: bool = field_(False, help="Core ML: take an RGB image (CVPixelBuffer) with mean/std baked in, for image models")
     coreml_target: str = field_("iOS16", help="Core ML minimum deployment target")
-    fp32_max_logit_delta: float = field_(ParityThresholds.fp32_max_logit_delta, help="verdict: max |Δlogit| / logit range for float artifacts")
-    fp32_min_top1_agreement: float = field_(ParityThresholds.fp32_min_top1_agreement, help="verdict: min top-1 agreement of float artifacts with eager")
-    int8_min_top1_agreement: float = field_(ParityThresholds.int8_min_top1_agreement, help="verdict: min top-1 agreement of int8 artifacts with eager fp32")
+    fp32_max_logit_delta: float = field_(ParityThresholds.fp32_max_logit_delta, help="verdict: max |Δlogit| / logit range for float artifacts", ge=0)
+    fp32_min_top1_agreement: float = field_(ParityThresholds.fp32_min_top1_agreement, help="verdict: min top-1 agreement of float artifacts with eager", ge=0, le=1)
+    int8_min_top1_agreement: float = field_(ParityThresholds.int8_min_top1_agreement, help="verdict: min top-1 agreement of int8 artifacts with eager fp32", ge=0, le=1)
     on_parity_failure: Literal["fail", "warn"] = field_("fail", help="fail: no bundle is written when a verdict fails; warn: write it and record the failure")
     seed: int = field_(0, help="seed for synthetic inputs and sampling")
-    threads: int | None = field_(None, help="threads for the parity runs (default: the runtimes' own)")
+    threads: int | None = field_(None, help="threads for the parity runs (default: the runtimes' own)", ge=1)
 
     def __post_init__(self):
         object.__setattr__(self, "formats", _split_commas(self.formats))
@@ -71,10 +71,6 @@ class ExportConfig:
         bad_bits = [b for b in self.coreml_palettize if b not in (1, 2, 3, 4, 6, 8)]
         if bad_bits:
             raise InputError(f"--coreml-palettize {bad_bits} not supported; Core ML palettizes to 1, 2, 3, 4, 6 or 8 bits")
-        if self.opset < 18:
-            raise InputError(f"--opset {self.opset} is too old; the dynamo ONNX exporter needs opset >= 18")
-        if self.calibration_samples < 1 or self.parity_samples < 1:
-            raise InputError("--calibration-samples and --parity-samples must be positive")
 
     @property
     def thresholds(self) -> ParityThresholds:
