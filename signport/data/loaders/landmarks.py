@@ -168,6 +168,10 @@ def load_landmarks(path: Path) -> LandmarkSet:
     if not has_hand.any():
         raise DataError(f"{file}: every row is NaN (no hand found in any sample)")
     labels = [canonical_label(str(label)) for label in raw_labels[has_hand]]
+    lost = sorted({canonical_label(str(label)) for label in raw_labels} - set(labels))
+    if lost:
+        raise DataError(f"{file}: every row of class {', '.join(map(repr, lost))} is NaN (no hand found), so the class would "
+                        "silently vanish; re-extract its landmarks or remove the class from the file")
     return LandmarkSet(
         landmarks=landmarks[has_hand],
         labels=labels,
