@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from signport.core.errors import InputError
+from signport.data.video import still_image_format
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,9 @@ def open_source(spec: str) -> VideoSource:
     path = Path(spec)
     if not path.is_file():
         raise InputError(f"video {path} does not exist; pass a video file or --source webcam")
+    image = still_image_format(path)
+    if image:
+        raise InputError(f"--source {path} is a {image} image, not a video; pass a video file or --source webcam")
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         raise InputError(f"cannot open video {path} (truncated, or a container/codec OpenCV cannot read); re-encode it as H.264 mp4 or pass another --source")
