@@ -75,3 +75,12 @@ class ExportConfig:
     @property
     def thresholds(self) -> ParityThresholds:
         return ParityThresholds(self.fp32_max_logit_delta, self.fp32_min_top1_agreement, self.int8_min_top1_agreement)
+
+
+@dataclass(frozen=True)
+class SwapHeadConfig:
+    bundle: Path = field_(None, help="bundle folder written by `signport export`", required=True, path="in")
+    head: Path = field_(None, help="head to install: NAME.safetensors (+ NAME.json beside it) from `signport finetune`",
+                        required=True, path="in")
+    force: bool = field_(False, help="accept a head trained on another backbone or label set (never another embedding size)")
+    threads: int | None = field_(None, help="threads for the parity check", ge=1)
