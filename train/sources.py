@@ -76,8 +76,12 @@ def recording_landmarks(path: Path) -> DataIndex:
         with np.load(landmark_file, allow_pickle=False) as npz:
             if "paths" in npz.files and npz["landmarks"].ndim == 4:
                 clips, landmarks = [str(p) for p in npz["paths"]], npz["landmarks"].astype(np.float32)
-                labels = [Path(clip).parts[0] for clip in clips for _ in range(landmarks.shape[1])]
-                return LandmarkSet(landmarks.reshape(-1, *landmarks.shape[2:]), labels, sorted(set(labels)))
+                labels = np.array([Path(clip).parts[0] for clip in clips for _ in range(landmarks.shape[1])])
+                frames = landmarks.reshape(-1, *landmarks.shape[2:])
+                # Frames without a hand give the landmark model nothing to see ('nothing' is all of them).
+                has_hand = ~np.isnan(frames).any(axis=(1, 2))
+                kept = [str(label) for label in labels[has_hand]]
+                return LandmarkSet(frames[has_hand], kept, sorted(set(kept)))
     if path.is_dir() and not landmark_file.is_file():
         raise DataError(f"{path} holds recordings without a landmarks.npz; the landmark model needs landmarks "
                         "(pass a landmark .npz/.csv, or a folder with one)")
