@@ -27,6 +27,20 @@ class QuickstartConfig:
         if unknown or not self.model_list:
             raise InputError(f"--models {self.models!r}: choose from {', '.join(MODELS)} (comma-separated)")
 
+    def command_line(self) -> str:
+        """The `signport quickstart` command that reproduces (or resumes) this run: non-default flags only."""
+        import dataclasses
+        import shlex
+
+        words = ["signport", "quickstart"]
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name == "force" or value == f.default:
+                continue
+            flag = "--" + f.name.replace("_", "-")
+            words += [flag] if value is True else [f"--no-{f.name.replace('_', '-')}"] if value is False else [flag, str(value)]
+        return " ".join(shlex.quote(w) for w in words)
+
     @property
     def model_list(self) -> tuple[str, ...]:
         return tuple(m.strip() for m in self.models.split(",") if m.strip())

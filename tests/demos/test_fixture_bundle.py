@@ -23,7 +23,7 @@ import numpy as np
 
 from signport.core.heads import Head, HeadManifest, head_from_bin
 from signport.core.manifest import artifact_sha256, artifact_size, load_manifest
-from signport.export.bundle import write_head_files
+from signport.export.bundle_writer import write_head_files
 
 FIXTURE_DIR = Path(__file__).with_name("fixtures") / "bundle"
 FINGERPRINT = "sha256:" + "ab" * 32

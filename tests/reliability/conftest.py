@@ -26,7 +26,7 @@ LEFTOVER_MARKERS = (".staging-", ".retired-", ".tmp")
 
 
 def tiny_model(seed: int = 0):
-    from signport.train.models import build_model
+    from signport.models import build_model
 
     torch.manual_seed(seed)
     return build_model("landmarks", len(LABELS), **ARCH_ARGS).eval()
@@ -34,8 +34,8 @@ def tiny_model(seed: int = 0):
 
 @pytest.fixture(scope="session")
 def checkpoint(tmp_path_factory) -> Path:
-    from signport.train.models import backbone_fingerprint
-    from signport.train.models.registry import model_preprocessing
+    from signport.models import backbone_fingerprint
+    from signport.models.registry import model_preprocessing
 
     model = tiny_model()
     return save_checkpoint(tmp_path_factory.mktemp("ckpt") / "landmarks", model.state_dict(), CheckpointMeta(
@@ -61,13 +61,13 @@ def bundle(tmp_path_factory, checkpoint) -> Path:
 @pytest.fixture(scope="session")
 def new_head(tmp_path_factory, checkpoint) -> Path:
     """A head for the same backbone and labels with other weights: what `signport finetune` writes."""
-    from signport.export.bundle import head_from_model
-    from signport.train.models import model_from_checkpoint
+    from signport.models.head_io import head_from_model
+    from signport.models import model_from_checkpoint
 
     model, meta = model_from_checkpoint(checkpoint)
     with torch.no_grad():
         model.head.fc.weight.mul_(-1.0)
-    head = head_from_model(model, LABELS, meta.backbone_fingerprint, "landmarks", {}, {"kind": "finetune"})
+    head = head_from_model(model, LABELS, fingerprint=meta.backbone_fingerprint, source={"kind": "finetune"})
     return save_head(tmp_path_factory.mktemp("heads") / "alice", head)
 
 

@@ -140,11 +140,11 @@ def test_a_damaged_pte_is_called_damaged_not_a_missing_core_ml_backend(tmp_path)
 
 def test_failed_swap_head_leaves_no_staging_folder(bundle_copy, checkpoint, tmp_path, fails_cleanly):
     from signport.core.heads import save_head
-    from signport.export.bundle import head_from_model
-    from signport.train.models import build_model
+    from signport.models.head_io import head_from_model
+    from signport.models import build_model
 
     stranger = build_model("landmarks", 4, hidden=[16, 8])
-    head = save_head(tmp_path / "stranger", head_from_model(stranger, ["A", "B", "C", "D"], "sha256:" + "0" * 64, "landmarks", {}, {}))
+    head = save_head(tmp_path / "stranger", head_from_model(stranger, ["A", "B", "C", "D"], fingerprint="sha256:" + "0" * 64))
     before = (bundle_copy / MANIFEST_FILE).read_bytes()
     fails_cleanly("swap-head", "--bundle", bundle_copy, "--head", head, names=["another backbone"])
     assert (bundle_copy / MANIFEST_FILE).read_bytes() == before

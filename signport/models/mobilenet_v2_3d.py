@@ -12,7 +12,7 @@ from torch import nn
 
 from signport.core.errors import InputError
 from signport.core.preprocessing import clip_preprocessing
-from signport.train.models.registry import register_model
+from signport.models.registry import register_model
 
 # (expansion t, channels c, repeats n, first-block stride s) as in the paper.
 INVERTED_RESIDUAL_SETTING = (
