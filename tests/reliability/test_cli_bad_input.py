@@ -53,7 +53,7 @@ FLAG_CASES = [
     (["bench", "--bundle", "{bundle}", "--samples", "0"], ["--samples", ">= 1"]),
     (["bench", "--bundle", "{bundle}", "--iterations", "0"], ["--iterations", ">= 1"]),
     (["bench", "--bundle", "{bundle}", "--max-seconds", "-1"], ["--max-seconds", "> 0"]),
-    (["bench", "--bundle", "{bundle}", "--fp32-min-agreement", "1.5"], ["--fp32-min-agreement", "<= 1"]),
+    (["bench", "--bundle", "{bundle}", "--fp32-min-top1-agreement", "1.5"], ["--fp32-min-top1-agreement", "<= 1"]),
     (["bench", "--bundle", "{missing}"], ["--bundle", "no such file"]),
     (["bench", "--bundle", "{bundle}", "--out", "{file}/bench"], ["--out", "is a file"]),
     # live
