@@ -118,9 +118,8 @@ def check_flag(f: dataclasses.Field, value) -> None:
 
 
 def _within(value: float, metadata) -> bool:
-    checks = {"ge": value >= metadata.get("ge", -math.inf), "gt": value > metadata.get("gt", -math.inf),
-              "le": value <= metadata.get("le", math.inf), "lt": value < metadata.get("lt", math.inf)}
-    return all(checks.values())
+    return (value >= metadata.get("ge", -math.inf) and value > metadata.get("gt", -math.inf)
+            and value <= metadata.get("le", math.inf) and value < metadata.get("lt", math.inf))
 
 
 def unwritable_reason(path: Path) -> str | None:
@@ -139,7 +138,11 @@ def unwritable_reason(path: Path) -> str | None:
 
 
 def field_(default=dataclasses.MISSING, *, help: str = "", **metadata):
-    """dataclasses.field with a CLI help string (mutable defaults go through a factory)."""
+    """dataclasses.field with a CLI help string (mutable defaults go through a factory).
+
+    Metadata the CLI reads: `choices`, `required`, `cli=False` (not a flag), `flag` (its name when
+    not --field-name), the range `ge`/`gt`/`le`/`lt`, and `path="in"` (must exist) or `path="out"`
+    (must be creatable); `dataclass_from_args` checks them all."""
     meta = {"help": help, **metadata}
     if isinstance(default, (list, dict, set)):
         return dataclasses.field(default_factory=lambda d=default: type(d)(d), metadata=meta)
