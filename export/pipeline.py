@@ -75,6 +75,9 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
 
     previous = check_out_dir(config.out)
     model, meta = model_from_checkpoint(config.checkpoint)
+    if len(meta.labels) < 2:  # the manifest schema (and every app) needs a choice between classes
+        raise InputError(f"--from {config.checkpoint}: the checkpoint knows one class ({', '.join(meta.labels)}); "
+                         "train on data with at least two classes")
     prep = Preprocessing.from_dict(meta.preprocessing)
     head = head_from_model(
         model, meta.labels, fingerprint=meta.backbone_fingerprint, metrics=meta.metrics,

@@ -179,3 +179,20 @@ def test_calibration_accepts_the_landmark_file_train_reads(tmp_path, checkpoint,
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["calibration"] == {"source": str(landmarks_file), "calibration_samples": 24, "parity_samples": 16}
     assert {a["precision"] for a in manifest["artifacts"] if a["role"] == "backbone"} == {"int8"}
+
+
+def test_a_one_class_checkpoint_is_refused_before_export(tmp_path, fails_cleanly):
+    """Made before training refused one-class data, or by hand: export names the checkpoint, not a staging manifest."""
+    import torch
+
+    from signport.core.checkpoint import CheckpointMeta, save_checkpoint
+    from signport.models import backbone_fingerprint, build_model
+    from signport.models.registry import model_preprocessing
+
+    torch.manual_seed(0)
+    model = build_model("landmarks", 1, hidden=[8])
+    ckpt = save_checkpoint(tmp_path / "one", model.state_dict(), CheckpointMeta(
+        architecture="landmarks", arch_args={"hidden": [8]}, labels=["A"],
+        preprocessing=model_preprocessing("landmarks", hidden=[8]).to_dict(),
+        backbone_fingerprint=backbone_fingerprint(model), embedding_size=model.embedding_size))
+    fails_cleanly("export", "--from", ckpt, "--out", tmp_path / "out", "--formats", "onnx", names=[str(ckpt), "one class"])
