@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from signport.core.errors import InputError
 from signport.core.host import host_description
 from signport.core.bundle import Bundle
 from signport.device_bench.config import BenchConfig

@@ -40,9 +40,9 @@ TRAIN_DATA = {"mobilenet_v2": "letters", "landmarks": "letters", "mobilenet_v2_3
 # quantizes only the landmark MLP (which trains to confidence in seconds). CI runs the full
 # quickstart, so the MobileNetV2 int8 export and parity are checked on every CI host.
 QUANT = {
-    # The full run's 3D model stays near chance on the synthetic signs (15 classes, 180 clips, 8
-    # epochs; measured 6.7 % test top-1), so its int8 agreement (65-70 % measured) says nothing:
-    # fp32 only. The int8 3-D path is measured on a trained model in benchmarks/bench_video3d.py.
+    # The full run's 3D model stays near chance on the synthetic signs, so its int8 agreement says
+    # nothing (docs/measurements.md): fp32 only. The int8 3-D path is measured on a trained model
+    # in benchmarks/bench_video3d.py.
     "full": {"mobilenet_v2": "fp32,int8", "landmarks": "fp32,int8", "mobilenet_v2_3d": "fp32"},
     "fast": {"mobilenet_v2": "fp32", "landmarks": "fp32,int8", "mobilenet_v2_3d": "fp32"},
 }
