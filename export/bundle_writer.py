@@ -11,7 +11,7 @@ from pathlib import Path
 from signport import __version__
 from signport.core.bundle import user_entries
 from signport.core.heads import Head, save_head
-from signport.core.manifest import BUNDLE_FORMAT, MANIFEST_FILE, SCHEMA_VERSION, artifact_sha256, artifact_size
+from signport.core.manifest import BUNDLE_FORMAT, SCHEMA_VERSION, artifact_sha256, artifact_size
 from signport.export.formats.base import ArtifactRequest, ExportedArtifact
 
 HEAD_STEM = "head"

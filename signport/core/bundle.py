@@ -110,27 +110,6 @@ def user_entries(bundle_dir: str | Path, manifest: dict) -> list[str]:
     return sorted(entries)
 
 
-def user_entries(bundle_dir: str | Path, manifest: dict) -> list[str]:
-    """Relative paths of what in `bundle_dir` the manifest does not own (bench/ results, notes):
-    whole folders where nothing inside is owned, single files beside owned ones."""
-    root = Path(bundle_dir)
-    owned = owned_paths(manifest)
-    owned_folders = {str(PurePosixPath(p).parent) for p in owned} | {
-        "/".join(PurePosixPath(p).parts[:i]) for p in owned for i in range(1, len(PurePosixPath(p).parts))}
-    entries, pending = [], [root]
-    while pending:
-        folder = pending.pop()
-        for child in sorted(folder.iterdir()):
-            relative = child.relative_to(root).as_posix()
-            if relative in owned:
-                continue
-            if relative in owned_folders and child.is_dir() and not child.is_symlink():
-                pending.append(child)
-            else:
-                entries.append(relative)
-    return sorted(entries)
-
-
 def select_artifact(
     manifest: dict, *, format: str, role: str = "backbone", precision: str | None = None, delegate: str | None = None,
     where: str | Path = "bundle",

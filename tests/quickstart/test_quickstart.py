@@ -3,7 +3,6 @@ real (small) run leaves a report a browser renders with its tables and pictures.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
