@@ -16,7 +16,7 @@ import numpy as np
 from tqdm import tqdm
 
 from signport.core.host import host_description
-from signport.device_bench.bundle import BenchBundle
+from signport.core.bundle import Bundle
 from signport.device_bench.config import BenchConfig
 from signport.device_bench.heldout import HeldoutSet, real_heldout, synthetic_heldout
 from signport.device_bench.measure import MeasureRequest, measure_in_subprocess
@@ -43,7 +43,7 @@ SAMPLES_KEPT = 2000  # raw latency samples stored per row, for plots re-drawn by
 
 # ---------------------------------------------------------------- held-out set and reference
 
-def heldout_for(bundle: BenchBundle, config: BenchConfig) -> HeldoutSet:
+def heldout_for(bundle: Bundle, config: BenchConfig) -> HeldoutSet:
     if config.data is not None:
         return real_heldout(Path(config.data), bundle.preprocessing, bundle.labels, config.samples, config.seed)
     return synthetic_heldout(bundle.preprocessing, bundle.labels, config.samples, config.seed)
@@ -51,7 +51,7 @@ def heldout_for(bundle: BenchBundle, config: BenchConfig) -> HeldoutSet:
 
 # ---------------------------------------------------------------- parity
 
-def parity_thresholds(bundle: BenchBundle, config: BenchConfig) -> tuple[ParityThresholds, str]:
+def parity_thresholds(bundle: Bundle, config: BenchConfig) -> tuple[ParityThresholds, str]:
     """(thresholds, where they came from): command-line flags over the ones the bundle was
     verified with at export (manifest "verification") over export's defaults."""
     values, source = vars(ParityThresholds()).copy(), "default"
@@ -66,7 +66,7 @@ def parity_thresholds(bundle: BenchBundle, config: BenchConfig) -> tuple[ParityT
     return ParityThresholds(**values), source
 
 
-def artifact_parity(bundle: BenchBundle, artifact: dict, heldout: HeldoutSet, reference: BenchReference, threads: int,
+def artifact_parity(bundle: Bundle, artifact: dict, heldout: HeldoutSet, reference: BenchReference, threads: int,
                     thresholds: ParityThresholds) -> dict:
     row = {"artifact_id": artifact["id"], "format": artifact["format"], "precision": artifact["precision"],
            "role": artifact["role"], "delegate": artifact.get("delegate"), "runtime": runtime_name(artifact["format"])}
@@ -111,7 +111,7 @@ class LatencyTarget:
     delegate: str | None = None
 
 
-def latency_targets(bundle: BenchBundle, checkpoint: Path | None) -> list[LatencyTarget]:
+def latency_targets(bundle: Bundle, checkpoint: Path | None) -> list[LatencyTarget]:
     targets = [LatencyTarget(EAGER_BASELINE_ID, "pytorch", checkpoint, "model", "fp32", baseline=True)] if checkpoint else []
     for a in bundle.artifacts:
         units = COREML_COMPUTE_UNITS if a["format"] == "coreml" and unavailable_reason("coreml") is None else (None,)
@@ -172,7 +172,7 @@ def measure_latency(
 
 # ---------------------------------------------------------------- 30 fps budget
 
-def gate_targets(bundle: BenchBundle, checkpoint: Path | None) -> list[dict]:
+def gate_targets(bundle: Bundle, checkpoint: Path | None) -> list[dict]:
     """What the gate runs in the pipeline: the eager baseline and every backbone or fused artifact
     (a head artifact alone is not a pipeline)."""
     targets = [{"artifact_id": EAGER_BASELINE_ID, "runtime": "pytorch", "compute_units": None, "baseline": True}] if checkpoint else []
@@ -181,7 +181,7 @@ def gate_targets(bundle: BenchBundle, checkpoint: Path | None) -> list[dict]:
     return targets
 
 
-def pipeline_budget(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, threads: int,
+def pipeline_budget(bundle: Bundle, config: BenchConfig, profile: DeviceProfile, threads: int,
                     affinity: list[int] | None, checkpoint: Path | None) -> dict:
     """The 30 fps gate: every shipped artifact in the live pipeline, end to end, for --gate-seconds."""
     from signport.live.classifier import BundleClassifier, TorchCheckpointClassifier
@@ -220,7 +220,7 @@ def pipeline_budget(bundle: BenchBundle, config: BenchConfig, profile: DevicePro
 
 # ---------------------------------------------------------------- MACs
 
-def model_macs(bundle: BenchBundle) -> dict:
+def model_macs(bundle: Bundle) -> dict:
     """MACs per inference of the bundle's architecture (weights do not change the count)."""
     import torch
 
@@ -236,7 +236,7 @@ def model_macs(bundle: BenchBundle) -> dict:
 
 # ---------------------------------------------------------------- the run
 
-def bench_on_host(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, device: dict) -> dict:
+def bench_on_host(bundle: Bundle, config: BenchConfig, profile: DeviceProfile, device: dict) -> dict:
     """Everything one `signport bench` measures on this machine, as one run record."""
     threads, affinity = resolve_threads(profile, config.threads, available_cores())
     checkpoint, checkpoint_why = resolve_checkpoint(bundle, config.checkpoint)

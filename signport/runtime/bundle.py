@@ -11,30 +11,10 @@ from typing import Literal
 
 import numpy as np
 
-from signport.core.errors import BundleError
-from signport.core.heads import head_from_bin
-from signport.core.manifest import load_manifest
+from signport.core.bundle import Bundle, read_bundle, select_artifact
 from signport.runtime.base import Runner, load_runner
 
-
-def select_artifact(
-    manifest: dict, *, format: str, role: str = "backbone", precision: str | None = None, delegate: str | None = None,
-    where: str | Path = "bundle",
-) -> dict:
-    """The manifest row for (format, role, precision, delegate). `precision` None prefers the
-    unquantized artifact; `delegate` None prefers the format's default (first listed)."""
-    rows = [
-        a for a in manifest["artifacts"]
-        if a["format"] == format and a["role"] == role and (delegate is None or a.get("delegate") == delegate)
-        and (precision is None or a["precision"] == precision)
-    ]
-    if not rows:
-        available = ", ".join(f"{a['format']}/{a['role']}/{a['precision']}" + (f"/{a['delegate']}" if a.get("delegate") else "") for a in manifest["artifacts"])
-        wanted = "/".join(str(p) for p in (format, role, precision or "*", delegate or "*"))
-        raise BundleError(f"{where}: no {wanted} artifact in the bundle (it has: {available or 'none'}); re-export with that format and --quant")
-    if precision is None:
-        rows.sort(key=lambda a: a["precision"] not in ("fp32", "fp16"))
-    return rows[0]
+__all__ = ["BundleModel", "select_artifact"]
 
 
 class BundleModel:
@@ -53,21 +33,19 @@ class BundleModel:
         verify_files: bool = True,
         role: Literal["backbone", "model"] = "backbone",
     ):
-        self.bundle_dir = Path(bundle_dir)
-        self.manifest = load_manifest(self.bundle_dir, verify_files=verify_files)
-        self.labels: list[str] = list(self.manifest["labels"])
+        self.bundle: Bundle = read_bundle(bundle_dir, verify_artifacts=verify_files)
+        self.bundle_dir = self.bundle.root
+        self.manifest = self.bundle.manifest
+        self.labels: list[str] = self.bundle.labels
         self.preprocessing: dict = self.manifest["preprocessing"]
         self.role = role
-        self.artifact = select_artifact(self.manifest, format=format, role=role, precision=precision, delegate=delegate, where=self.bundle_dir)
-        self.backbone: Runner = load_runner(self.bundle_dir / self.artifact["path"], format, threads)
-        head = self.manifest["head"]
-        self.head_weight, self.head_bias = head_from_bin(
-            (self.bundle_dir / head["bin"]).read_bytes(), head["num_classes"], head["embedding_size"]
-        )
+        self.artifact = self.bundle.select_artifact(format=format, role=role, precision=precision, delegate=delegate)
+        self.backbone: Runner = load_runner(self.bundle.artifact_path(self.artifact), format, threads)
+        self.head_weight, self.head_bias = self.bundle.head_weight, self.bundle.head_bias
         self.head_runner: Runner | None = None
         if head_source == "artifact":
-            head_row = select_artifact(self.manifest, format=format, role="head", where=self.bundle_dir)
-            self.head_runner = load_runner(self.bundle_dir / head_row["path"], format, threads)
+            head_row = self.bundle.select_artifact(format=format, role="head")
+            self.head_runner = load_runner(self.bundle.artifact_path(head_row), format, threads)
 
     @property
     def load_seconds(self) -> float:
@@ -93,21 +71,19 @@ class BundleModel:
 def check_test_vectors(bundle_dir: str | Path, artifact_id: str, threads: int | None = None) -> dict:
     """Run one artifact on the bundle's test vectors with this host's runtime and compare its
     logits with the eager ones, composed as the apps compose them (backbone + head.bin)."""
+    from signport.core.errors import BundleError
     from signport.core.test_vectors import read_test_vectors, vector_agreement
 
-    bundle_dir = Path(bundle_dir)
-    manifest = load_manifest(bundle_dir)
-    vectors = read_test_vectors(bundle_dir, manifest.get("test_vectors"))
-    artifact = next((a for a in manifest["artifacts"] if a["id"] == artifact_id), None)
+    bundle = read_bundle(bundle_dir)
+    vectors = read_test_vectors(bundle.root, bundle.manifest.get("test_vectors"))
+    artifact = next((a for a in bundle.manifest["artifacts"] if a["id"] == artifact_id), None)
     if artifact is None:
-        raise BundleError(f"{bundle_dir}: no artifact {artifact_id!r}; it has {', '.join(a['id'] for a in manifest['artifacts'])}")
-    runner = load_runner(bundle_dir / artifact["path"], artifact["format"], threads)
+        raise BundleError(f"{bundle.root}: no artifact {artifact_id!r}; it has {', '.join(a['id'] for a in bundle.manifest['artifacts'])}")
+    runner = load_runner(bundle.artifact_path(artifact), artifact["format"], threads)
     if artifact["role"] == "head":
         logits = runner.run(vectors.embeddings)
     elif artifact["role"] == "backbone":
-        head = manifest["head"]
-        weight, bias = head_from_bin((bundle_dir / head["bin"]).read_bytes(), head["num_classes"], head["embedding_size"])
-        logits = runner.run(vectors.inputs) @ weight.T + bias
+        logits = runner.run(vectors.inputs) @ bundle.head_weight.T + bundle.head_bias
     else:
         logits = runner.run(vectors.inputs)
     return {"artifact_id": artifact_id, "precision": artifact["precision"], **vector_agreement(vectors.logits, logits)}
