@@ -67,6 +67,7 @@ def artifact_row(bundle_dir: Path, artifact: ExportedArtifact, parity: dict | No
         "parity": parity,
         "notes": "; ".join(artifact.notes),
         "export_seconds": round(artifact.export_seconds, 3),
+        **artifact.extra,
     }
 
 
@@ -138,6 +139,7 @@ def link_or_copy_tree(source: Path, target: Path) -> None:
 def bundle_files(manifest: dict) -> set[str]:
     """Every top-level path a manifest owns (artifacts, head files, manifest itself)."""
     paths = {a["path"] for a in manifest["artifacts"]}
+    paths |= {a["etrecord"] for a in manifest["artifacts"] if a.get("etrecord")}
     paths |= {manifest["head"][kind] for kind in manifest["head"]["sha256"]}
     paths.add(MANIFEST_FILE)
     return paths

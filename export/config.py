@@ -46,6 +46,7 @@ class ExportConfig:
     quantize_head: bool = field_(False, help="quantize the head artifacts too (the head stays fp32 by default)")
     dynamic_batch: bool = field_(False, help="ONNX: dynamic batch dimension (phones use batch 1)")
     opset: int = field_(18, help="ONNX opset (>= 18)")
+    etrecord: bool = field_(True, help="ExecuTorch: write an ETRecord beside each XNNPACK .pte (maps `signport bench --profile-ops` timings to layers; not shipped to phones)")
     executorch_coreml: bool = field_(True, help="ExecuTorch: also write a Core ML-delegated .pte for iOS")
     coreml_compute_precision: Literal["fp16", "fp32"] = field_("fp16", help="Core ML compute precision of the unquantized artifacts")
     coreml_palettize: tuple[int, ...] = field_((), help="Core ML: also write k-means palettized backbones with these bit widths, e.g. 6 4")

@@ -103,7 +103,10 @@ class ExecutorchFormat(ExportFormat):
 
                 fresh_mil_names()  # the Core ML delegate converts with coremltools too
             partitioners = BACKENDS[request.delegate](config)
-            edge = to_edge_transform_and_lower(program, partitioner=partitioners)
+            # The ETRecord maps the runtime's per-operator events (ETDump) back to this graph, for
+            # `signport bench --profile-ops`; only the runtime this host can run gets one.
+            with_etrecord = config.etrecord and request.delegate == DEFAULT_DELEGATE
+            edge = to_edge_transform_and_lower(program, partitioner=partitioners, generate_etrecord=with_etrecord)
             remaining = undelegated_ops(edge.exported_program())  # before to_executorch adds memory-planning ops
             executorch_program = edge.to_executorch()
         except ArtifactSkipped:
@@ -115,6 +118,11 @@ class ExecutorchFormat(ExportFormat):
         if request.delegate == "coreml" and remaining:
             raise ArtifactSkipped(f"the Core ML partitioner left {', '.join(remaining)} outside the delegate")
         path.write_bytes(executorch_program.buffer)
+        extra = {"undelegated_ops": remaining}
+        if with_etrecord:
+            from signport.export.profiling import save_etrecord
+
+            extra["etrecord"] = save_etrecord(executorch_program, path, request.relative_path)
         notes = [f"delegate {request.delegate}: whole graph delegated" if not remaining else
                  f"delegate {request.delegate}; on portable kernels: {', '.join(remaining)}"]
         parity_here = None
@@ -133,7 +141,7 @@ class ExecutorchFormat(ExportFormat):
             request, path,
             inputs=[tensor_spec(part.input_name, part.example_input().shape)],
             outputs=[tensor_spec(part.output_name, _output_shape(module, example))],
-            notes=notes, parity_here=parity_here, export_seconds=time.perf_counter() - started,
+            notes=notes, parity_here=parity_here, export_seconds=time.perf_counter() - started, extra=extra,
         )
 
 
