@@ -10,7 +10,7 @@ from signport.core.config import field_
 from signport.core.errors import InputError
 
 ALL_FORMATS = ("executorch", "coreml", "onnx")
-QUANT_CHOICES = ("fp32", "int8")
+QUANT_CHOICES = ("fp32", "int8", "auto")
 
 
 def _split_commas(values) -> tuple[str, ...]:
@@ -32,9 +32,17 @@ class ParityThresholds:
 @dataclass(frozen=True)
 class ExportConfig:
     checkpoint: Path = field_(None, help="checkpoint folder (weights.safetensors + checkpoint.json) from `signport train`", cli=False)
-    out: Path = field_(None, help="bundle folder to write (replaced atomically when it already holds a bundle)", required=True)
+    out: Path = field_(None, help="bundle folder to write (replaced atomically when it already holds a bundle); not needed with --check")
     formats: tuple[str, ...] = field_(ALL_FORMATS, help="formats to export, comma-separated: executorch,coreml,onnx")
-    quant: tuple[str, ...] = field_(("fp32",), help="backbone precisions, comma-separated: fp32,int8 (int8 needs --calibration)")
+    quant: tuple[str, ...] = field_(("fp32",), help="backbone precisions, comma-separated: fp32,int8 (int8 needs --calibration); "
+                                    "auto: search which layers to keep float until top-1 is within --max-accuracy-drop, and keep int8 only where it is faster")
+    max_accuracy_drop: float = field_(1.0, help="--quant auto: largest top-1 loss vs fp32 accepted, in percentage points")
+    budget_ms: float | None = field_(None, help="--quant auto: per-inference latency budget (ms); configurations over it are marked and not chosen when one fits")
+    profile: str = field_("local", help="--quant auto: device profile (threads) the latencies are measured under, see `signport bench --profile`")
+    data: Path | None = field_(None, help="--quant auto: labelled real held-out data for top-1 (any dataset signport.data.loaders reads, e.g. image class folders)")
+    search_samples: int = field_(300, help="--quant auto: held-out samples top-1 is measured on")
+    float_layers: tuple[str, ...] = field_((), help="module paths kept float in int8 artifacts (--quant auto fills this), e.g. features.0.0")
+    check: bool = field_(False, help="only check operator coverage per target runtime (what would not be delegated or supported, with the fix); writes nothing")
     fused: bool = field_(True, help="also write a fused model.<ext> (backbone + head in one artifact)")
     name: str | None = field_(None, help="bundle name recorded in the manifest (default: the checkpoint folder's name)")
     calibration: str | None = field_(
@@ -62,9 +70,14 @@ class ExportConfig:
     def __post_init__(self):
         object.__setattr__(self, "formats", _split_commas(self.formats))
         object.__setattr__(self, "quant", _split_commas(self.quant))
+        object.__setattr__(self, "float_layers", _split_commas(self.float_layers))
         object.__setattr__(self, "coreml_palettize", tuple(int(b) for b in _split_commas(self.coreml_palettize)))
-        if self.checkpoint is None or self.out is None:
-            raise InputError("export needs --from CHECKPOINT and --out DIR")
+        if self.checkpoint is None or (self.out is None and not self.check):
+            raise InputError("export needs --from CHECKPOINT and --out DIR (or --check, which writes nothing)")
+        if "auto" in self.quant and len(self.quant) > 1:
+            raise InputError(f"--quant {','.join(self.quant)}: auto decides the precisions itself; pass --quant auto alone")
+        if self.max_accuracy_drop < 0:
+            raise InputError("--max-accuracy-drop is in percentage points and must be >= 0")
         for name, value, allowed in (("--formats", self.formats, ALL_FORMATS), ("--quant", self.quant, QUANT_CHOICES)):
             unknown = [v for v in value if v not in allowed]
             if unknown or not value:

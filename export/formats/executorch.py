@@ -51,15 +51,16 @@ def coreml_partitioners(config: ExportConfig) -> list:
     return [CoreMLPartitioner(compile_specs=compile_specs, lower_full_graph=True)]
 
 
-def xnnpack_int8_quantizer(module: nn.Module):
+def xnnpack_int8_quantizer(module: nn.Module, float_layers: tuple[str, ...] = ()):
     """PT2E static quantization as XNNPACK runs it: int8 symmetric, per-channel weights. Nodes
-    inside a rewritten 3-D conv's temporal tap sum stay float (see rewrite_3d.int8_node_filter)."""
+    inside a rewritten 3-D conv's temporal tap sum stay float (see rewrite_3d.int8_node_filter),
+    and so do the modules in `float_layers` (chosen by --quant auto)."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer, get_symmetric_quantization_config
 
     from signport.export.rewrite_3d import int8_node_filter
 
     quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True, is_dynamic=False))
-    return quantizer.set_filter_function(int8_node_filter(module))
+    return quantizer.set_filter_function(int8_node_filter(module, set(float_layers)))
 
 
 BACKENDS = {"xnnpack": xnnpack_partitioners, "coreml": coreml_partitioners}
@@ -94,7 +95,7 @@ class ExecutorchFormat(ExportFormat):
 
         example = (part.example_input(),)
         if request.precision in QUANTIZERS:
-            program = quantize_pt2e(module, example, QUANTIZERS[request.precision](module), calibration)
+            program = quantize_pt2e(module, example, QUANTIZERS[request.precision](module, config.float_layers), calibration)
         else:
             program = torch.export.export(module, example, strict=False)
         try:

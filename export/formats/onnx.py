@@ -18,7 +18,7 @@ from signport.export.config import ExportConfig
 from signport.export.formats import register_format
 from signport.export.formats.base import first_line, ArtifactRequest, ExportContext, ExportedArtifact, ExportFormat, tensor_spec
 from signport.export.modules import ExportPart
-from signport.export.rewrite_3d import float_module_paths
+from signport.export.rewrite_3d import float_module_paths, in_modules
 
 CALIBRATION_BATCH = 1  # the fp32 graph may have a fixed batch of 1
 
@@ -62,7 +62,8 @@ class OnnxFormat(ExportFormat):
                 prepared_path = Path(scratch) / "prepared.onnx"
                 export_fp32(module, part, fp32_path, config)
                 options = QUANTIZERS[request.precision]()
-                quantize_onnx(fp32_path, prepared_path, path, part.input_name, calibration, options, float_module_paths(module))
+                quantize_onnx(fp32_path, prepared_path, path, part.input_name, calibration, options,
+                              float_module_paths(module) | set(config.float_layers))
         else:
             export_fp32(module, part, path, config)
         check_onnx(path)
@@ -104,7 +105,7 @@ def nodes_in_modules(model_path: Path, module_paths: set[str]) -> list[str]:
     names = []
     for node in onnx.load(str(model_path), load_external_data=False).graph.node:
         scopes = next((ast.literal_eval(p.value) for p in node.metadata_props if p.key == "pkg.torch.onnx.name_scopes"), [])
-        if any(scope in module_paths for scope in scopes):
+        if any(in_modules(scope, module_paths) for scope in scopes):
             names.append(node.name)
     return names
 
