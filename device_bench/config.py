@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from signport.core.config import field_
 from signport.hands.model_file import DEFAULT_MODEL_DIR
@@ -20,6 +21,10 @@ class BenchConfig:
     seed: int = field_(0, help="seed for the synthetic held-out set and sampling")
     checkpoint: Path | None = field_(None, help="source checkpoint: the eager PyTorch reference and latency baseline (default: manifest source_checkpoint.path when recorded; else an fp32 artifact is the reference)")
     hand_model: Path | None = field_(None, help="MediaPipe hand_landmarker.task for the hand stage of the 30 fps budget (default: the cached one, if `signport models fetch` built it)")
+    hand_variant: Literal["full", "lite"] = field_("full", help="hand model variant for the frame budget when --hand-model is not given: full or lite (`signport models fetch --variant lite`)")
+    hand_mode: Literal["image", "video"] = field_("image", help="hand stage timing: image (palm detection + landmarks every frame, the worst case) or video (tracking: palm detection only when the hand is lost)")
+    hand_detection_confidence: float = field_(0.5, help="MediaPipe min hand detection confidence (lower: more recall, more false hands)")
+    hand_tracking_confidence: float = field_(0.5, help="MediaPipe min tracking confidence in video mode (lower: re-detects less often, cheaper, may drift)")
     hand_model_dir: Path = field_(DEFAULT_MODEL_DIR, help="where `signport models fetch` caches the hand model")
     hand_frame: Path | None = field_(None, help="an image with one hand, to time the hand stage on a real detection (default: first --data image, else a synthetic frame)")
     warmup: int = field_(10, help="warm-up iterations per runtime")

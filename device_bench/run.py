@@ -179,15 +179,16 @@ def measure_latency(
 def resolve_hand_model(config: BenchConfig) -> tuple[Path | None, str]:
     """(hand_landmarker.task, where it came from): --hand-model (checked), else the cache that
     `signport models fetch` fills. The bench never downloads it."""
-    from signport.hands.model_file import HAND_MODEL_FILE, check_task_file
+    from signport.hands.model_file import check_task_file, task_file_name
 
     if config.hand_model is not None:
         check_task_file(Path(config.hand_model))
         return Path(config.hand_model), f"--hand-model {config.hand_model}"
-    cached = Path(config.hand_model_dir).expanduser() / HAND_MODEL_FILE
+    cached = Path(config.hand_model_dir).expanduser() / task_file_name(config.hand_variant)
     if cached.is_file():
-        return cached, f"the cached {cached}"
-    return None, "no hand model: pass --hand-model hand_landmarker.task or run `signport models fetch`"
+        return cached, f"the cached {config.hand_variant} model {cached}"
+    return None, (f"no {config.hand_variant} hand model: pass --hand-model hand_landmarker.task or run "
+                  f"`signport models fetch --variant {config.hand_variant}`")
 
 
 def pipeline_stages(bundle: BenchBundle, config: BenchConfig, frame: np.ndarray, frame_source: str, request_base: dict,
@@ -206,10 +207,17 @@ def pipeline_stages(bundle: BenchBundle, config: BenchConfig, frame: np.ndarray,
             before.append(stage("hand_detection", None, note=f"not measured ({style} input needs a hand): {where}"))
         else:
             measurement = measure_in_subprocess(MeasureRequest(
-                stage="hand_detection", inputs_path=str(frame_path), options={"model_path": str(model_path)},
+                stage="hand_detection", inputs_path=str(frame_path),
+                options={"model_path": str(model_path), "mode": config.hand_mode,
+                         "min_detection_confidence": config.hand_detection_confidence,
+                         "min_tracking_confidence": config.hand_tracking_confidence},
                 **request_base), workdir)
             info = measurement.get("info", {})
-            note = f"MediaPipe HandLandmarker ({where}), image mode (detection every frame) on {frame_source}"
+            mode = ("image mode (palm detection + landmarks every frame)" if config.hand_mode == "image" else
+                    "video mode (tracking: palm detection only when the hand is lost; the same frame repeated, so the "
+                    "tracked steady state)")
+            note = (f"MediaPipe HandLandmarker ({where}), {mode}, detection confidence {config.hand_detection_confidence:g}, "
+                    f"tracking confidence {config.hand_tracking_confidence:g}, on {frame_source}")
             if measurement["status"] == "ok" and not info.get("hands_found"):
                 note += "; no hand found, so only palm detection ran: a lower bound"
             before.append(_measured_stage("hand_detection", measurement, note, complete=bool(info.get("hands_found"))))
