@@ -72,10 +72,10 @@ def check_export(config) -> dict:
 
     from signport.core.errors import ToolchainError
     from signport.core.preprocessing import Preprocessing
-    from signport.export.bundle import skipped_row
-    from signport.export.formats import ArtifactSkipped, ExportContext, get_format, quiet_toolchain_logs
+    from signport.export.bundle_writer import skipped_row
+    from signport.export.formats import ArtifactSkipped, ExportContext, ExportJob, get_format, quiet_toolchain_logs
     from signport.export.modules import export_parts
-    from signport.train.models import model_from_checkpoint
+    from signport.models import model_from_checkpoint
 
     model, meta = model_from_checkpoint(config.checkpoint)
     prep = Preprocessing.from_dict(meta.preprocessing)
@@ -91,7 +91,7 @@ def check_export(config) -> dict:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 try:
                     with quiet_toolchain_logs():
-                        artifact = fmt.export(request, part, part.for_format(model.family, fmt.name), None, target, config, context)
+                        artifact = fmt.export(ExportJob(request, part, part.for_format(model.family, fmt.name), None, target, config, context))
                         if request.format == "onnx":
                             _onnx_runtime_check(target)
                 except (ArtifactSkipped, ToolchainError) as e:
