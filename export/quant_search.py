@@ -143,7 +143,7 @@ def search_quantisation(model: torch.nn.Module, calibration: np.ndarray, inputs:
         points.append(SearchPoint("fp32", "fp32", [], top1, p50))
         log.info("quant search: fp32 top-1 %.4f, %.3f ms", top1, p50)
 
-        int8_program = quantize_pt2e(model, example, xnnpack_int8_quantizer(model, keep_float), calibration)
+        int8_program = quantize_pt2e(model, example, xnnpack_int8_quantizer(model, float_layers=keep_float), calibration)
         top1, p50 = _measure(int8_program, inputs, labels, threads, workdir, "int8-all")
         points.append(SearchPoint("int8 (all layers)", "int8", [], top1, p50))
         log.info("quant search: full int8 top-1 %.4f, %.3f ms", top1, p50)
@@ -157,7 +157,7 @@ def search_quantisation(model: torch.nn.Module, calibration: np.ndarray, inputs:
         for layers in float_layer_schedule(ranked):
             if (points[0].top1 - points[-1].top1) * 100.0 <= max_drop:
                 break
-            program = quantize_pt2e(model, example, xnnpack_int8_quantizer(model, keep_float + tuple(layers)), calibration)
+            program = quantize_pt2e(model, example, xnnpack_int8_quantizer(model, float_layers=keep_float + tuple(layers)), calibration)
             name = f"int8, {len(layers)} layer(s) float"
             top1, p50 = _measure(program, inputs, labels, threads, workdir, f"int8-{len(layers)}")
             points.append(SearchPoint(name, "int8", list(layers), top1, p50))

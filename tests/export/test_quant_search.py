@@ -64,7 +64,7 @@ def test_int8_per_layer_error_of_a_real_pt2e_model_names_its_layers():
     errors = compare_graphs(torch.export.export(model, example).module(), int8.module(), inputs[16:])
     assert [e.layer for e in errors] == ["0", "3", "7"]
     assert all(15.0 < e.sqnr_db < 60.0 for e in errors)  # int8 noise, not a mismatch (~0 dB) and not identity (inf)
-    kept = quantize_pt2e(model, example, xnnpack_int8_quantizer(model, ("3",)), inputs[:16])
+    kept = quantize_pt2e(model, example, xnnpack_int8_quantizer(model, float_layers=("3",)), inputs[:16])
     kept_errors = compare_graphs(torch.export.export(model, example).module(), kept.module(), inputs[16:])
     assert kept_errors[1].drop_db < errors[1].drop_db  # keeping layer 3 float removes its own loss
 
