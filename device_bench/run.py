@@ -368,7 +368,7 @@ def bench_on_host(bundle: Bundle, config: BenchConfig, profile: DeviceProfile, d
     return run
 
 
-def operator_profiles(bundle: BenchBundle, config: BenchConfig, threads: int, heldout: HeldoutSet) -> dict:
+def operator_profiles(bundle: Bundle, config: BenchConfig, threads: int, heldout: HeldoutSet) -> dict:
     """`--profile-ops`: per-operator time of each runnable artifact and, on real --data, where int8
     departs from fp32 layer by layer."""
     from signport.device_bench.op_profile import profile_artifacts
