@@ -28,7 +28,7 @@ from signport.core.errors import DataError, InputError, SignportError
 from signport.train import distributed
 from signport.train.augment import AugmentSettings, build_augmentation
 from signport.train.config import TrainConfig
-from signport.train.datasets import build_dataset, check_index_kind, make_splits
+from signport.train.datasets import build_dataset, check_index_kind, empty_split_reason, make_splits, split_source
 from signport.train.evaluate import evaluate_dataset, summary, write_evaluation
 from signport.train.metrics import class_weights
 from signport.train.models import backbone_fingerprint, build_model
@@ -171,8 +171,13 @@ def train(config: TrainConfig) -> TrainResult:
     splits = make_splits(index, config.val_fraction, config.test_fraction, config.seed, config.max_per_class, config.split_by)
     if len(splits["train"]) == 0:
         raise DataError(f"{config.data}: the training split is empty; lower --val-fraction/--test-fraction or add data")
+    for name in ("val", "test"):
+        if len(splits[name]) == 0:
+            # Loud, not silent: without a test split no evaluation/ is written, without val the last epoch is kept.
+            log.warning(f"WARNING: the {name} split of {config.data} is empty ({empty_split_reason(index, name)}); "
+                        + ("no evaluation/ will be written" if name == "test" else "the last epoch is kept, without model selection"))
     fingerprint = data_fingerprint(index)
-    log.info(f"data {config.data}: {len(index)} samples, {len(labels)} classes; split train {len(splits['train'])} / val {len(splits['val'])} / test {len(splits['test'])}")
+    log.info(f"data {config.data}: {len(index)} samples, {len(labels)} classes; split train {len(splits['train'])} / val {len(splits['val'])} / test {len(splits['test'])} ({split_source(index, config.split_by)})")
     train_set = build_dataset(index, splits["train"], prep, train=True)
     val_set = build_dataset(index, splits["val"], prep, train=False)
 

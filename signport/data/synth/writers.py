@@ -1,7 +1,7 @@
 """Files on disk: the letters, clips and user-recordings layouts (the loaders read exactly these).
 
     OUT/letters/<label>/<signer>_<n>.png, landmarks.npz, synth.json
-    OUT/clips/videos/<video_id>.mp4, nslt.json, class_list.txt, labels.json, landmarks.npz, synth.json
+    OUT/clips/videos/<video_id>.mp4, nslt_15.json, wlasl_class_list.txt, labels.json, landmarks.npz, synth.json
     OUT/user_recordings/<label>/<clip_n>.mp4, recordings.json, landmarks.npz, synth.json
 
 Each output is built in a staging folder and swapped in whole; its synth.json records the
@@ -30,6 +30,7 @@ from signport.core.atomic import staged_directory, write_json, write_text
 from signport.core.errors import InputError, ToolchainError
 from signport.core.fingerprint import directory_sha256
 from signport.core.labels import ASL_LETTERS
+from signport.data.loaders.wlasl import CLASS_LIST_FILE, split_file_name
 from signport.data.synth import GENERATOR_VERSION
 from signport.data.synth.clips import CLIP_GLOSSES, render_clip
 from signport.data.synth.config import SynthConfig
@@ -174,8 +175,9 @@ def build_clips(config: SynthConfig, root: Path) -> dict:
     splits = [clip_split(s, config.signers) for _, _, s in items]
     nslt = {vid: {"subset": split, "action": [c, start + 1, end + 1]}
             for vid, split, (c, _, _), (_, start, end) in zip(video_ids, splits, items, results)}
-    write_json(root / "nslt.json", nslt)
-    write_text(root / "class_list.txt", "".join(f"{i}\t{g}\n" for i, g in enumerate(CLIP_GLOSSES)))
+    # Named as WLASL names them (one naming, from the loader), so the signer-disjoint split is read back.
+    write_json(root / split_file_name(len(CLIP_GLOSSES)), nslt)
+    write_text(root / CLASS_LIST_FILE, "".join(f"{i}\t{g}\n" for i, g in enumerate(CLIP_GLOSSES)))
     write_json(root / "labels.json", {vid: CLIP_GLOSSES[c] for vid, (c, _, _) in zip(video_ids, items)})
     save_npz(root / "landmarks.npz", video_ids=np.array(video_ids), landmarks=np.stack([r[0] for r in results]))
     return {"total": len(items), "classes": len(CLIP_GLOSSES), "frames_per_clip": config.clip_length,
