@@ -31,6 +31,8 @@ class TrainConfig:
     channel_attention: bool = field_(False, help="squeeze-and-excitation after each stage (mobilenet_v2 ablation)")
     weights: str = field_("none", help="'none' (from scratch) or 'imagenet' (mobilenet_v2 width 1.0; needs the internet once)")
     head_dropout: float | None = field_(None, help="dropout before the classifier (None = family default)")
+    inflate_from: Path | None = field_(None, help="3-D models: start from this mobilenet_v2 checkpoint's backbone inflated over time (I3D); train at its --width")
+    inflation: str = field_("center", help="how --inflate-from spreads each 2-D kernel over time: the current-frame tap ('center', exact per frame) or repeated and divided ('mean', I3D)", choices=("center", "mean"))
     # Optimisation.
     epochs: int = field_(30, help="maximum number of epochs")
     batch_size: int = field_(64, help="samples per step (per process under torchrun)")

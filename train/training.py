@@ -32,6 +32,7 @@ from signport.train.datasets import build_dataset, check_index_kind, empty_split
 from signport.train.evaluate import evaluate_dataset, summary, write_evaluation
 from signport.train.metrics import class_weights
 from signport.train.models import backbone_fingerprint, build_model
+from signport.train.models.inflate import inflate_from_checkpoint
 from signport.train.models.registry import get_spec, model_preprocessing
 from signport.train.optim import build_optimizer, build_scheduler, step_scheduler
 from signport.train.plots import plot_training_curves
@@ -194,7 +195,11 @@ def train(config: TrainConfig) -> TrainResult:
     augment = build_augmentation(prep, augment_settings) if config.augment else _no_augmentation(prep)
 
     # Model, loss, optimizer, schedule.
-    model = build_model(config.model, len(labels), **model_args).to(device)
+    model = build_model(config.model, len(labels), **model_args)
+    if config.inflate_from is not None and state is None:  # a resumed run loads its own weights below
+        inflate_from_checkpoint(model, config.inflate_from, config.inflation)
+        log.info(f"inflated the 2-D backbone of {config.inflate_from} into {config.model} ({config.inflation} over time)")
+    model = model.to(device)
     model_without_ddp = model
     if config.world_size > 1:
         model = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
