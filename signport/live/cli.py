@@ -21,6 +21,8 @@ def _live(args) -> int:
     from signport.live.timing import format_timing_table
 
     config = dataclass_from_args(LiveConfig, args)
+    if config.glosses:
+        return _glosses(config)
     summary = run_live(config)
     print(f"frames {summary['frames']}, with a hand {summary['frames_with_hand']}, model calls {summary['model_calls']}, "
           f"decode failures {summary['decode_failures']}{', interrupted' if summary['interrupted'] else ''}")
@@ -30,4 +32,20 @@ def _live(args) -> int:
         print(f"transcript: {config.transcript} (per-frame records and timings beside it)")
     if config.out:
         print(f"annotated video: {config.out}")
+    return 0
+
+
+def _glosses(config: LiveConfig) -> int:
+    from signport.live.glosses import run_glosses
+
+    summary = run_glosses(config)
+    timing = summary["ms_per_frame"]
+    print(f"frames {summary['frames']}, signs found {summary['model_calls']}, "
+          f"{timing['mean']:.2f} ms/frame end to end (p95 {timing['p95']:.2f}, max {timing['max']:.2f})")
+    print(f"glosses: {' '.join(summary['glosses'])}")
+    if "truth" in summary:
+        print(f"truth:   {' '.join(summary['truth'])}")
+        print(f"edit distance {summary['edit_distance']}, {summary['accuracy']:.1%} of the glosses right in order")
+    if config.transcript:
+        print(f"transcript: {config.transcript}")
     return 0

@@ -12,13 +12,13 @@ from typing import Literal
 from signport.core.config import field_
 from signport.core.errors import InputError
 
-KIND_NAMES = ("letters", "clips", "recordings")
+KIND_NAMES = ("letters", "clips", "recordings", "sequences")
 
 
 @dataclass
 class SynthConfig:
     out: Path = field_(Path("signport_runs/synth"), help="output folder; letters/, clips/ and user_recordings/ are written inside")
-    kinds: str = field_("letters,clips,recordings", help="comma-separated outputs: letters, clips, recordings")
+    kinds: str = field_("letters,clips,recordings", help="comma-separated outputs: letters, clips, recordings, sequences")
     seed: int = field_(0, help="random seed; the same seed and flags give byte-identical files")
     population: Literal["default", "new"] = field_("default", help="signer population for letters and clips ('new' = the shifted new-signer domain)")
     signers: int = field_(8, help="distinct signers in letters and clips (clips: the last signer is the test split, the one before it val)")
@@ -28,6 +28,9 @@ class SynthConfig:
     clip_length: int = field_(32, help="frames per clip")
     clip_size: int = field_(112, help="clip frame side in pixels")
     clip_fps: int = field_(25, help="frame rate written into the clip files")
+    sequences: int = field_(4, help="sequence videos: several dynamic signs in a row with pauses, signed by the clips' test signer (unseen in training)")
+    sequence_signs: tuple[int, ...] = field_((5, 8), help="fewest and most signs per sequence video")
+    pause_frames: int = field_(12, help="frames with the hands down before, between and after the signs of a sequence")
     seconds_per_letter: float = field_(10.0, help="user recording length per letter (29 letters, one new-population signer)")
     recording_fps: int = field_(30, help="user recording frame rate")
     recording_signer: int = field_(0, help="which new-population signer records (index, same person as in --population new)")
@@ -37,13 +40,16 @@ class SynthConfig:
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
-        positive = ("signers", "per_class", "clips_per_class", "clip_length", "clip_fps", "recording_fps")
+        positive = ("signers", "per_class", "clips_per_class", "clip_length", "clip_fps", "recording_fps", "sequences", "pause_frames")
         for name in positive:
             if getattr(self, name) < 1:
                 raise InputError(f"--{name.replace('_', '-')} must be at least 1 (got {getattr(self, name)})")
         for name in ("size", "clip_size"):
             if getattr(self, name) < 32:
                 raise InputError(f"--{name.replace('_', '-')} must be at least 32 pixels (got {getattr(self, name)})")
+        self.sequence_signs = tuple(self.sequence_signs)
+        if len(self.sequence_signs) != 2 or not 1 <= self.sequence_signs[0] <= self.sequence_signs[1]:
+            raise InputError(f"--sequence-signs takes two numbers, fewest and most, 1 <= fewest <= most (got {self.sequence_signs})")
         if self.seconds_per_letter <= 0:
             raise InputError(f"--seconds-per-letter must be positive (got {self.seconds_per_letter})")
         if self.recording_signer < 0 or self.threads < 0:
