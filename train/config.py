@@ -50,6 +50,7 @@ class TrainConfig:
     val_fraction: float = field_(0.15, help="fraction of each class held out for validation (when the data has no split)")
     test_fraction: float = field_(0.15, help="fraction of each class held out for the final test (when the data has no split)")
     split_by: str = field_("sample", help="hold out random samples per class, whole signers (generalisation to new people), or the last rows of each class in file order (data recorded as sequences)", choices=("sample", "signer", "order"))
+    on_missing: str = field_("skip", help="WLASL data: videos the split file does not list, and listed ids without a video, are skipped with a warning ('skip') or refused ('error')", choices=("skip", "error"))
     augment: bool = field_(True, help="data augmentation matching the data kind")
     augment_strength: float = field_(1.0, help="scales every augmentation range (crop, rotation, colour jitter, landmark noise): 1 = the defaults, 0.5 = half as strong")
     hflip: bool = field_(False, help="random horizontal flips (off by default: a flip turns a right-hand sign into a left-hand one)")

@@ -166,7 +166,7 @@ def train(config: TrainConfig) -> TrainResult:
     # Data: an index, a seeded split, and datasets that hand out uint8 pixels / raw landmarks.
     model_args = arch_args(config)
     prep = model_preprocessing(config.model, **model_args)
-    index = open_dataset(config.data, prep.input_kind, config.cache_dir, config.seed)
+    index = open_dataset(config.data, prep.input_kind, config.cache_dir, config.seed, config.on_missing)
     check_index_kind(index, prep.input_kind, config.data)
     labels = list(index.classes)
     splits = make_splits(index, config.val_fraction, config.test_fraction, config.seed, config.max_per_class, config.split_by)

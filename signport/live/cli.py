@@ -40,12 +40,16 @@ def _glosses(config: LiveConfig) -> int:
 
     summary = run_glosses(config)
     timing = summary["ms_per_frame"]
-    print(f"frames {summary['frames']}, signs found {summary['model_calls']}, "
+    for video in summary["videos"]:
+        line = f"{video['source']}: {' '.join(video['glosses']) or '(no sign found)'}"
+        if "truth" in video:
+            line += f"  | truth: {' '.join(video['truth'])}  | edit distance {video['edit_distance']}"
+        print(line)
+    print(f"{len(summary['videos'])} video(s), {summary['frames']} frames, {summary['model_calls']} signs found, "
           f"{timing['mean']:.2f} ms/frame end to end (p95 {timing['p95']:.2f}, max {timing['max']:.2f})")
-    print(f"glosses: {' '.join(summary['glosses'])}")
-    if "truth" in summary:
-        print(f"truth:   {' '.join(summary['truth'])}")
-        print(f"edit distance {summary['edit_distance']}, {summary['accuracy']:.1%} of the glosses right in order")
+    if "accuracy" in summary:
+        print(f"edit distance {summary['edit_distance']} over {summary['true_glosses']} true glosses: "
+              f"{summary['accuracy']:.1%} of the glosses right in order")
     if config.transcript:
         print(f"transcript: {config.transcript}")
     return 0
