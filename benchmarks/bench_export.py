@@ -44,8 +44,8 @@ def reference_checkpoint(directory: Path) -> Path:
     from signport.core.checkpoint import CheckpointMeta, save_checkpoint
     from signport.core.labels import ASL_LETTERS
     from signport.export.calibration import synthetic_inputs
-    from signport.train.models import backbone_fingerprint, build_model
-    from signport.train.models.registry import model_preprocessing
+    from signport.models import backbone_fingerprint, build_model
+    from signport.models.registry import model_preprocessing
 
     args = {"width": 1.0, "input_size": 224}
     prep = model_preprocessing("mobilenet_v2", **args)

@@ -97,7 +97,7 @@ def _small_cnn(num_classes: int):
     """Four conv-BN-ReLU-pool stages (16-128 channels) + a linear head: trains in minutes on 2 cores."""
     from torch import nn
 
-    from signport.train.models.base import ClassifierHead, SignModel
+    from signport.models.base import ClassifierHead, SignModel
 
     layers, channels = [], 3
     for width in (16, 32, 64, 128):
@@ -205,7 +205,7 @@ def measure_landmark_transfer(seed: int, real_landmarks: Path | None, epochs: in
     from torch import nn
 
     from signport.data.synth.letters import letter_landmarks
-    from signport.train.models.registry import build_model
+    from signport.models.registry import build_model
 
     torch.manual_seed(seed)
     labels = [label for label in ASL_LETTERS if label != "nothing"]

@@ -41,10 +41,11 @@ from signport.core.config import add_dataclass_arguments, dataclass_from_args, f
 from signport.core.host import cpu_model_name
 from signport.core.preprocessing import IMAGENET_MEAN, IMAGENET_STD, Preprocessing, clip_preprocessing
 from signport.export.formats.executorch import undelegated_ops
-from signport.export.rewrite_3d import int8_node_filter, rewrite_3d_to_2d
+from signport.export.transforms import int8_node_filter
+from signport.models.rewrite_3d import rewrite_3d_to_2d
 from signport.streaming.causal import CausalStreamRunner, StreamingStep
 from signport.streaming.sliding_window import SlidingWindowRunner, StreamCost, smallest_stride
-from signport.train.models import build_model
+from signport.models import build_model
 
 
 SECTIONS = ("latency", "coreml", "streaming", "synthetic")

@@ -26,8 +26,8 @@ from signport.hands.model_file import DEFAULT_MODEL_DIR, resolve_hand_model
 from signport.live.classifier import TorchCheckpointClassifier
 from signport.live.config import LiveConfig
 from signport.live.run import run_live
-from signport.train.models import backbone_fingerprint, build_model
-from signport.train.models.registry import model_preprocessing
+from signport.models import backbone_fingerprint, build_model
+from signport.models.registry import model_preprocessing
 
 MNV2 = {"width": 1.0, "input_size": 224}
 # (name, architecture, arch_args, labels, input style, runtime)

@@ -18,18 +18,10 @@ import torch.nn.functional as F
 from signport.core.errors import InputError
 from signport.core.preprocessing import MIDDLE_MCP, NUM_LANDMARKS, WRIST, Preprocessing
 
-AUGMENTATIONS: dict[str, type] = {}
 
 # RGB <-> YIQ: hue is a rotation of the (I, Q) plane.
 _RGB_TO_YIQ = torch.tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
 _YIQ_TO_RGB = torch.linalg.inv(_RGB_TO_YIQ)
-
-
-def register_augmentation(input_kind: str):
-    def decorator(cls):
-        AUGMENTATIONS[input_kind] = cls
-        return cls
-    return decorator
 
 
 @dataclass(frozen=True)
@@ -119,7 +111,6 @@ def _to_unit(batch: torch.Tensor) -> torch.Tensor:
     return batch.float() / 255.0 if batch.dtype == torch.uint8 else batch.float()
 
 
-@register_augmentation("image")
 class ImageAugment:
     """uint8 (N, 3, H, W) at stored size -> normalized float (N, 3, S, S) at the model's input size."""
 
@@ -140,7 +131,6 @@ class ImageAugment:
         return normalize(images, self.prep).contiguous(memory_format=torch.channels_last)
 
 
-@register_augmentation("clip")
 class ClipAugment:
     """uint8 (N, 3, T, H, W) -> normalized float (N, 3, T, S, S); every frame of a clip shares its draw."""
 
@@ -164,7 +154,6 @@ class ClipAugment:
         return normalize(clips, self.prep)
 
 
-@register_augmentation("landmarks")
 class LandmarkAugment:
     """float (N, 63) raw landmarks -> same shape; rotation about the wrist, scale and jitter when training."""
 
@@ -188,6 +177,13 @@ class LandmarkAugment:
         rotated = torch.stack([cos * x - sin * y, sin * x + cos * y, centred[..., 2]], dim=-1)
         rotated = rotated + torch.randn_like(rotated) * s.landmark_jitter * hand_size
         return (rotated + wrist).reshape(n, -1)
+
+
+AUGMENTATIONS: dict[str, type] = {
+    "image": ImageAugment,
+    "clip": ClipAugment,
+    "landmarks": LandmarkAugment,
+}
 
 
 def build_augmentation(prep: Preprocessing, settings: AugmentSettings):

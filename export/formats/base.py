@@ -13,8 +13,7 @@ import numpy as np
 from signport.core.errors import SignportError
 from signport.export.config import ExportConfig
 from signport.export.modules import ExportPart
-
-QUANTIZED_PRECISIONS = ("int8",)
+from signport.export.parity import verdict_kind
 
 
 @dataclass(frozen=True)
@@ -43,8 +42,8 @@ class ArtifactRequest:
 
     @property
     def verdict_kind(self) -> str:
-        """Which thresholds apply: quantized artifacts are judged on top-1 agreement only."""
-        return "int8" if self.precision in QUANTIZED_PRECISIONS or self.precision.startswith("palettized") else "float"
+        """Which thresholds apply (signport.export.parity.verdict_kind, the rule the bench uses too)."""
+        return verdict_kind(self.precision)
 
 
 @dataclass
@@ -61,6 +60,7 @@ class ExportedArtifact:
     parity_here: dict | None = None
     export_seconds: float = 0.0
     outputs_probabilities: bool = False  # a classifier that ends in softmax (Core ML's fused model)
+    quantization: dict | None = None  # the int8 settings, recorded in the manifest row
 
 
 class ArtifactSkipped(SignportError):

@@ -53,13 +53,31 @@ def coreml_partitioners(config: ExportConfig) -> list:
 
 def xnnpack_int8_quantizer(module: nn.Module):
     """PT2E static quantization as XNNPACK runs it: int8 symmetric, per-channel weights. Nodes
-    inside a rewritten 3-D conv's temporal tap sum stay float (see rewrite_3d.int8_node_filter)."""
+    inside a rewritten 3-D conv's temporal tap sum stay float (see export/transforms.py)."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer, get_symmetric_quantization_config
 
-    from signport.export.rewrite_3d import int8_node_filter
+    from signport.export.transforms import int8_node_filter
 
     quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True, is_dynamic=False))
     return quantizer.set_filter_function(int8_node_filter(module))
+
+
+def describe_xnnpack_int8(module: nn.Module) -> dict:
+    """The XNNPACK int8 settings as the manifest records them."""
+    from signport.export.rewrite_3d import float_module_paths
+
+    kept_float = sorted(float_module_paths(module))
+    return {
+        "tool": "torch.export PT2E + XNNPACKQuantizer (symmetric config)",
+        "format": "QDQ lowered to XNNPACK qs8 kernels",
+        "activations": "QInt8 per-tensor asymmetric",
+        "weights": "QInt8 per-channel symmetric, 8-bit range",
+        "calibration": "observers over the calibration inputs",
+        "host_independent": True,
+        "why": "XNNPACK's x86 qs8 kernels widen to 16 bits before multiplying (no saturation without VNNI); its ARM "
+               "kernels use dotprod/i8mm, so the same program gives the same integers on every host",
+        **({"kept_float": f"{len(kept_float)} temporal tap sums of the 3-D rewrite"} if kept_float else {}),
+    }
 
 
 BACKENDS = {"xnnpack": xnnpack_partitioners, "coreml": coreml_partitioners}
@@ -134,6 +152,7 @@ class ExecutorchFormat(ExportFormat):
             inputs=[tensor_spec(part.input_name, part.example_input().shape)],
             outputs=[tensor_spec(part.output_name, _output_shape(module, example))],
             notes=notes, parity_here=parity_here, export_seconds=time.perf_counter() - started,
+            quantization=describe_xnnpack_int8(module) if request.precision in QUANTIZERS else None,
         )
 
 

@@ -18,20 +18,43 @@ from signport.export.config import ExportConfig
 from signport.export.formats import register_format
 from signport.export.formats.base import first_line, ArtifactRequest, ExportContext, ExportedArtifact, ExportFormat, tensor_spec
 from signport.export.modules import ExportPart
-from signport.export.rewrite_3d import float_module_paths
+from signport.export.transforms import float_module_paths
 
 CALIBRATION_BATCH = 1  # the fp32 graph may have a fixed batch of 1
 
 
 def ort_int8_options() -> dict:
-    """ONNX Runtime's recommendation for x86 with VNNI and for ARM: QDQ, uint8 activations,
-    int8 per-channel weights, no range reduction."""
+    """ONNX Runtime static QDQ: uint8 activations, int8 per-channel weights in a 7-bit range.
+
+    Why the 7-bit range (`reduce_range`): on x86 without VNNI (AVX2, plain AVX-512) ONNX Runtime's
+    u8s8 kernels multiply with VPMADDUBSW, whose int16 pair sums saturate for 8-bit weights, so the
+    same artifact loses top-1 agreement on one CPU and not on another. 7-bit weights cannot
+    saturate there, keep the fast u8s8 kernels on every host (u8u8 is as accurate but slower on
+    AVX2), and cost VNNI and ARM hosts one bit of weight precision. Measurements: docs/quantization.md.
+    """
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType
 
     return dict(
-        quant_format=QuantFormat.QDQ, per_channel=True, reduce_range=False, activation_type=QuantType.QUInt8,
+        quant_format=QuantFormat.QDQ, per_channel=True, reduce_range=True, activation_type=QuantType.QUInt8,
         weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
     )
+
+
+def describe_ort_options(options: dict) -> dict:
+    """The quantization settings as the manifest records them (plain strings, for people and apps)."""
+    weight_bits = 7 if options["reduce_range"] else 8
+    return {
+        "tool": "onnxruntime.quantization.quantize_static",
+        "format": options["quant_format"].name,
+        "activations": f"{options['activation_type'].name} per-tensor asymmetric",
+        "weights": f"{options['weight_type'].name} {'per-channel' if options['per_channel'] else 'per-tensor'} symmetric, "
+                   f"{weight_bits}-bit range" + (" (reduce_range)" if options["reduce_range"] else ""),
+        "calibration": options["calibrate_method"].name,
+        "host_independent": bool(options["reduce_range"]),
+        "why": "7-bit weights cannot saturate ONNX Runtime's u8s8 VPMADDUBSW kernels on x86 without VNNI, so parity "
+               "holds on AVX2, AVX-512, VNNI and ARM hosts alike" if options["reduce_range"] else
+               "8-bit weights: u8s8 kernels may saturate on x86 without VNNI; parity holds only where measured",
+    }
 
 
 QUANTIZERS = {"int8": ort_int8_options}
@@ -63,7 +86,9 @@ class OnnxFormat(ExportFormat):
                 export_fp32(module, part, fp32_path, config)
                 options = QUANTIZERS[request.precision]()
                 quantize_onnx(fp32_path, prepared_path, path, part.input_name, calibration, options, float_module_paths(module))
+            quantization = describe_ort_options(options)
         else:
+            quantization = None
             export_fp32(module, part, path, config)
         check_onnx(path)
         with torch.no_grad():
@@ -73,7 +98,7 @@ class OnnxFormat(ExportFormat):
             inputs=[tensor_spec(part.input_name, (batch_dim, *part.sample_shape))],
             outputs=[tensor_spec(part.output_name, (batch_dim, *output_shape[1:]))],
             notes=[f"opset {config.opset}" + (", dynamic batch" if config.dynamic_batch else ", batch 1")],
-            export_seconds=time.perf_counter() - started,
+            export_seconds=time.perf_counter() - started, quantization=quantization,
         )
 
 

@@ -3,7 +3,7 @@
   CKPT/weights.safetensors   the full state dict ("backbone.*" and "head.*" keys)
   CKPT/checkpoint.json       architecture + args, labels, preprocessing, fingerprints, metrics
 
-Building a module from it is the model registry's job (signport.train.models); this module
+Building a module from it is the model registry's job (signport.models); this module
 only reads and writes the files, so export and bench can inspect a checkpoint without
 training code.
 """

@@ -23,7 +23,9 @@ SYNTH = {
 }
 TRAIN = {
     "full": {
-        "mobilenet_v2": ["--preset", "synth-fast"],
+        # The budget bounds the run on slower CPUs (fewer epochs at the measured pace) instead of a late finish;
+        # hosts fast enough for the preset's 24 epochs are unaffected (docs/quantization.md, README).
+        "mobilenet_v2": ["--preset", "synth-fast", "--time-budget-minutes", "9"],
         "landmarks": ["--preset", "synth-fast"],
         "mobilenet_v2_3d": ["--preset", "synth-fast", "--input-size", "32", "--clip-length", "8", "--clip-fps", "12.5",
                             "--epochs", "12", "--no-augment", "--patience", "0", "--precise-bn-batches", "5"],
@@ -39,8 +41,9 @@ TRAIN_DATA = {"mobilenet_v2": "letters", "landmarks": "letters", "mobilenet_v2_3
 # Families whose continuous recognition is scored on the sequence videos (live --glosses).
 GLOSS_MODELS = ("mobilenet_v2_3d",)
 # int8 needs a model whose predictions are confident, else quantization noise flips near-ties and
-# the >= 98 % agreement verdict measures nothing; the fast run's 1-minute CNNs are not, so it
-# quantizes only the landmark MLP (which trains to confidence in seconds).
+# the >= 98 % agreement verdict measures nothing; the fast run's 1-minute CNNs are at chance, so it
+# quantizes only the landmark MLP (which trains to confidence in seconds). CI runs the full
+# quickstart, so the MobileNetV2 int8 export and parity are checked on every CI host.
 QUANT = {
     # The 3-D model is judged at int8 like the others; where it stays near chance the agreement
     # measures noise, and the report's video section says so next to its unseen-signer accuracy.

@@ -25,8 +25,8 @@ import torch
 from torch import nn
 
 from signport.core.errors import InputError
-from signport.train.models.mobilenet_v2_3d import MobileNetV2_3dBackbone, _clip_prep
-from signport.train.models.registry import register_model
+from signport.models.mobilenet_v2_3d import MobileNetV2_3dBackbone, _clip_prep
+from signport.models.registry import register_model
 
 
 class CausalConv3d(nn.Conv3d):

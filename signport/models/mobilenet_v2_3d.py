@@ -12,7 +12,7 @@ from torch import nn
 
 from signport.core.errors import InputError
 from signport.core.preprocessing import clip_preprocessing
-from signport.train.models.registry import register_model
+from signport.models.registry import register_model
 
 # (expansion t, channels c, repeats n, first-block stride s) as in the paper.
 INVERTED_RESIDUAL_SETTING = (
@@ -55,7 +55,7 @@ class InvertedResidual3d(nn.Module):
 
 def make_divisible(value: float, divisor: int = 8) -> int:
     """torchvision's MobileNetV2 channel rounding: nearest multiple of `divisor`, never more than 10 % down.
-    Shared with the 2-D network so a 2-D checkpoint of any width inflates into this one (train.models.inflate)."""
+    Shared with the 2-D network so a 2-D checkpoint of any width inflates into this one (signport.models.inflate)."""
     rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
     return rounded + divisor if rounded < 0.9 * value else rounded
 

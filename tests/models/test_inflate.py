@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from signport.core.errors import InputError
-from signport.train.models import build_model
-from signport.train.models.inflate import inflate_backbone
+from signport.models import build_model
+from signport.models.inflate import inflate_backbone
 
 
 def _trained_looking_2d(width: float) -> torch.nn.Module:

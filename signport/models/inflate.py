@@ -67,7 +67,7 @@ def inflate_backbone(backbone_3d: nn.Module, state_2d: dict[str, torch.Tensor], 
 def inflate_from_checkpoint(model: nn.Module, checkpoint: Path, mode: str = "center") -> dict:
     """Inflate a `signport train --model mobilenet_v2` checkpoint's backbone into `model`'s 3-D
     backbone; returns what the log and checkpoint record about it."""
-    from signport.train.models.registry import model_from_checkpoint
+    from signport.models.registry import model_from_checkpoint
 
     if not any(isinstance(m, nn.Conv3d) for m in model.modules()):
         raise InputError(f"--inflate-from {checkpoint}: inflation starts a 3-D model (mobilenet_v2_3d, mobilenet_v2_3d_causal); drop it")
