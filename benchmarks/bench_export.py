@@ -15,11 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
+from signport.core.host import host_description
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -103,8 +103,7 @@ def main(argv=None) -> int:
         "benchmark": "export",
         "model": {"architecture": manifest["architecture"], "checkpoint": str(args.checkpoint) if args.checkpoint else "generated (random weights)"},
         "machine": {
-            "platform": platform.platform(), "processor": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
-            "load_average_1m_at_end": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+            **host_description(), "load_average_1m_at_end": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         },
         "toolchain": manifest["toolchain"],
         "config": {"formats": list(config.formats), "quant": list(config.quant), "fused": config.fused, "calibration": args.calibration,

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from signport.core.labels import ASL_LETTERS
 from signport.data.synth.letters import render_letter
 from signport.data.synth.recordings import iter_recording_frames, session_background
 from signport.data.synth.signers import signer_for_index
+from signport.core.host import host_description, host_line
 
 
 def _log(message: str) -> None:
@@ -273,7 +273,7 @@ def main() -> None:
 
     # One intra-op thread: the models are tiny, and spinning worker threads only burn a shared CPU.
     torch.set_num_threads(1)
-    report = {"machine": f"{os.cpu_count()}-core {platform.machine()} host", "python": platform.python_version(),
+    report = {"machine": host_line(), "host": host_description(),
               "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
     if not args.skip_throughput:
         cores = os.cpu_count() or 1

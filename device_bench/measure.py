@@ -176,6 +176,21 @@ def time_stage(step: Callable[[], object], request: MeasureRequest) -> list[floa
     return samples
 
 
+def time_round_robin(steps: dict[str, Callable[[], object]], rounds: int, warmup: int = 2) -> dict[str, list[float]]:
+    """Per-call timings (ms) of several steps in one process, one call of each per round, so a
+    shared host's background load hits every step alike (for comparing runtimes side by side)."""
+    for step in steps.values():
+        for _ in range(warmup):
+            step()
+    samples: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(rounds):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            samples[name].append((time.perf_counter() - start) * 1000.0)
+    return samples
+
+
 def measure(request: MeasureRequest) -> dict:
     """Run one measurement in this process (the subprocess entry point calls this)."""
     if request.cpu_affinity and hasattr(os, "sched_setaffinity"):

@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from signport.core.errors import InputError
 from signport.core.host import host_description
 from signport.device_bench.bundle import BenchBundle
 from signport.device_bench.config import BenchConfig

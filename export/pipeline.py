@@ -26,7 +26,7 @@ from signport.core.preprocessing import Preprocessing
 from signport.export.bundle_writer import ARTIFACT_OPTIONS, artifact_row, base_manifest, skipped_row, write_head_files
 from signport.export.calibration import InputSamples, build_input_samples
 from signport.export.config import ExportConfig
-from signport.export.formats import ArtifactRequest, ArtifactSkipped, ExportContext, ExportedArtifact, get_format, quiet_toolchain_logs
+from signport.export.formats import ArtifactRequest, ArtifactSkipped, ExportContext, ExportedArtifact, ExportJob, get_format
 from signport.export.modules import export_parts, run_module
 from signport.export.parity import parity_metrics, parity_verdict, softmax
 
@@ -112,11 +112,10 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
             target = stage / request.relative_path
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
-                with quiet_toolchain_logs():
-                    artifact = fmt.export(
-                        request, part, part.for_format(model.family, fmt.name),
-                        calibration.get(request.role) if request.verdict_kind == "int8" else None, target, config, context,
-                    )
+                artifact = fmt.run(ExportJob(
+                    request, part, part.for_format(model.family, fmt.name),
+                    calibration.get(request.role) if request.verdict_kind == "int8" else None, target, config, context,
+                ))
                 parity = artifact.parity_here or measure_parity(artifact, reference, samples, config)
             except ArtifactSkipped as skipped:
                 _remove(target)

@@ -23,7 +23,7 @@ from signport.core.preprocessing import Preprocessing
 from signport.export.bundle_writer import artifact_row, bundle_files, link_or_copy_tree, now_iso, write_head_files
 from signport.export.calibration import InputSamples, synthetic_inputs
 from signport.export.config import ExportConfig
-from signport.export.formats import ArtifactSkipped, ExportContext, get_format, quiet_toolchain_logs
+from signport.export.formats import ArtifactSkipped, ExportContext, ExportJob, get_format
 from signport.export.modules import EMBEDDING, LOGITS, ExportPart
 from signport.export.pipeline import EagerReference, measure_parity
 
@@ -103,8 +103,7 @@ def swap_head(bundle_dir: str | Path, head_path: str | Path, force: bool = False
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 calibration = embeddings if request.verdict_kind == "int8" else None
-                with quiet_toolchain_logs():
-                    artifact = fmt.export(request, part, part.module, calibration, target, config, context)
+                artifact = fmt.run(ExportJob(request, part, part.module, calibration, target, config, context))
                 parity = artifact.parity_here or measure_parity(artifact, reference, InputSamples(None, embeddings, "bundle backbone"), config)
             except ArtifactSkipped as e:
                 raise ToolchainError(f"could not rebuild {request.id} for the new head: {e}") from e

@@ -133,7 +133,7 @@ def clip_dataset(index: VideoIndex, indices: np.ndarray, prep: Preprocessing, tr
     return ClipDataset(videos, rates, index.targets()[indices], prep, train, ranges)
 
 
-DATASET_BUILDERS: dict[str, Callable] = {
+DATASET_BUILDERS: dict[str, object] = {
     "image": image_dataset,
     "landmarks": landmark_dataset,
     "clip": clip_dataset,

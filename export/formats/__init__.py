@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from signport.core.registry import Registry
 from signport.export.formats.base import (
-    ArtifactRequest, ArtifactSkipped, ExportContext, ExportedArtifact, ExportFormat, quiet_toolchain_logs,
+    ArtifactRequest, ArtifactSkipped, ExportContext, ExportedArtifact, ExportFormat, ExportJob, quiet_toolchain_logs,
 )
 
 FORMATS: Registry[ExportFormat] = Registry("export format")
@@ -33,4 +33,5 @@ def get_format(name: str) -> ExportFormat:
 from signport.export.formats import executorch, onnx, coreml  # noqa: E402,F401
 
 __all__ = ["FORMATS", "register_format", "get_format", "ArtifactRequest", "ArtifactSkipped", "ExportContext", "ExportedArtifact", "ExportFormat",
+           "ExportJob",
            "quiet_toolchain_logs"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,9 @@ from torch import nn
 from signport.core.errors import ToolchainError
 from signport.export.config import ExportConfig
 from signport.export.formats import register_format
-from signport.export.formats.base import first_line, ArtifactRequest, ExportContext, ExportedArtifact, ExportFormat, tensor_spec
+from signport.export.formats.base import (
+    ArtifactRequest, ExportedArtifact, ExportFormat, ExportJob, exports_role, first_line, tensor_spec,
+)
 from signport.export.modules import ExportPart
 from signport.export.transforms import float_module_paths
 
@@ -62,34 +63,28 @@ QUANTIZERS = {"int8": ort_int8_options}
 
 @register_format("onnx")
 class OnnxFormat(ExportFormat):
+    title = "ONNX"
     extension = ".onnx"
+    calibrated_precisions = tuple(QUANTIZERS)
 
     def requests(self, config: ExportConfig, roles: list[str]) -> list[ArtifactRequest]:
-        return [
-            self.request(role, precision)
-            for precision in config.quant for role in roles
-            if not (role == "head" and precision != "fp32" and not config.quantize_head)
-        ]
+        return [self.request(role, precision) for precision in config.quant for role in roles
+                if exports_role(role, precision, config)]
 
-    def export(
-        self, request: ArtifactRequest, part: ExportPart, module: nn.Module, calibration: np.ndarray | None, path: Path,
-        config: ExportConfig, context: ExportContext,
-    ) -> ExportedArtifact:
-        started = time.perf_counter()
+    def export(self, job: ExportJob) -> ExportedArtifact:
+        request, part, module, path, config = job.request, job.part, job.module, job.path, job.config
         batch_dim = "batch" if config.dynamic_batch else 1
         if request.precision in QUANTIZERS:
-            if calibration is None or len(calibration) == 0:
-                raise ToolchainError("int8 needs calibration inputs; pass --calibration")
             with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
                 fp32_path = Path(scratch) / "fp32.onnx"
                 prepared_path = Path(scratch) / "prepared.onnx"
-                export_fp32(module, part, fp32_path, config)
+                export_fp32(module, part, fp32_path, config.opset, config.dynamic_batch)
                 options = QUANTIZERS[request.precision]()
-                quantize_onnx(fp32_path, prepared_path, path, part.input_name, calibration, options, float_module_paths(module))
+                quantize_onnx(fp32_path, prepared_path, path, part.input_name, job.calibration, options, float_module_paths(module))
             quantization = describe_ort_options(options)
         else:
             quantization = None
-            export_fp32(module, part, path, config)
+            export_fp32(module, part, path, config.opset, config.dynamic_batch)
         check_onnx(path)
         with torch.no_grad():
             output_shape = tuple(module(part.example_input()).shape)
@@ -98,18 +93,19 @@ class OnnxFormat(ExportFormat):
             inputs=[tensor_spec(part.input_name, (batch_dim, *part.sample_shape))],
             outputs=[tensor_spec(part.output_name, (batch_dim, *output_shape[1:]))],
             notes=[f"opset {config.opset}" + (", dynamic batch" if config.dynamic_batch else ", batch 1")],
-            export_seconds=time.perf_counter() - started, quantization=quantization,
+            quantization=quantization,
         )
 
 
-def export_fp32(module: nn.Module, part: ExportPart, path: Path, config: ExportConfig) -> None:
-    dynamic_shapes = ({0: torch.export.Dim("batch", min=1, max=4096)},) if config.dynamic_batch else None
-    example = part.example_input().repeat(2, *[1] * len(part.sample_shape)) if config.dynamic_batch else part.example_input()
+def export_fp32(module: nn.Module, part: ExportPart, path: Path, opset: int, dynamic_batch: bool = False) -> None:
+    """The fp32 ONNX graph export writes (also the input of int8 quantization)."""
+    dynamic_shapes = ({0: torch.export.Dim("batch", min=1, max=4096)},) if dynamic_batch else None
+    example = part.example_input().repeat(2, *[1] * len(part.sample_shape)) if dynamic_batch else part.example_input()
     try:
         # The exporter prints its progress; keep the CLI's output to our own lines.
         with contextlib.redirect_stdout(io.StringIO()):
             program = torch.onnx.export(
-                module, (example,), dynamo=True, opset_version=config.opset, input_names=[part.input_name],
+                module, (example,), dynamo=True, opset_version=opset, input_names=[part.input_name],
                 output_names=[part.output_name], dynamic_shapes=dynamic_shapes, verbose=False, optimize=True,
             )
     except Exception as e:  # torch.onnx raises its own error types with the unsupported op in the text

@@ -14,8 +14,8 @@ returns a model computing the same function (eval-mode BatchNorm) with only ops 
   row of the neighbouring block and a stride-2 layer keeps the even blocks whole, so temporal
   taps and strides select whole tensors instead of copying frames (XNNPACK's slice has no step,
   and a reshape across frames would force NHWC<->NCHW transposes). Only the blocks that wrap
-  around get one slice + constant_pad. Blocks of a few frames also stay in cache between taps:
-  measured on ExecuTorch, 1.5-2.5x faster than one (T·N)-frame batch with frame gathers.
+  around get one slice + constant_pad. Blocks of a few frames also stay in cache between taps,
+  which is faster than one (T·N)-frame batch with frame gathers (docs/measurements.md).
 - A depthwise conv with k temporal taps is k depthwise Conv2d (one per tap, each run on the
   blocks it reads) whose outputs are added at the frames they feed; its 27 MACs per output stay
   27. Stacking the taps into channels would need a channel-interleaved grouped conv, which
@@ -28,7 +28,7 @@ returns a model computing the same function (eval-mode BatchNorm) with only ops 
 - int8: a native int8 Conv3d rounds each output once; the tap sum rounds three partial sums and
   two additions, and trained temporal filters cancel (motion = frame differences), so partial
   sums are larger than their total. int8 export keeps the tap sums in float
-  (signport.export.transforms.int8_node_filter); README "Video" has the measured agreement.
+  (signport.export.transforms.int8_node_filter); docs/measurements.md has the agreement.
 - The global average pool is a 4-D mean over (H, W) per frame, then over frames.
 
 All frame bookkeeping is plain Python on static shapes, so torch.export sees only tensor ops.

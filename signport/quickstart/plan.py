@@ -28,7 +28,7 @@ TRAIN = {
         "mobilenet_v2": ["--preset", "synth-fast", "--time-budget-minutes", "9"],
         "landmarks": ["--preset", "synth-fast"],
         "mobilenet_v2_3d": ["--preset", "synth-fast", "--input-size", "32", "--clip-length", "8", "--clip-fps", "12.5",
-                            "--epochs", "12", "--no-augment", "--patience", "0", "--precise-bn-batches", "5"],
+                            "--epochs", "12", "--no-augment", "--patience", "0", "--precise-bn-batches", "5", "--time-budget-minutes", "3"],
     },
     "fast": {
         "mobilenet_v2": ["--width", "0.25", "--input-size", "48", "--epochs", "8", "--batch-size", "32", "--lr", "3e-3", "--precise-bn-batches", "2"],

@@ -14,7 +14,7 @@ def test_cpu_model_name_is_the_cpuinfo_line_or_the_platform_fallback():
     name = cpu_model_name()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.is_file():
-        lines = [l.split(":", 1)[1].strip() for l in cpuinfo.read_text().splitlines() if l.startswith("model name")]
+        lines = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")]
         expected = lines[0] if lines else (platform.processor() or platform.machine())
     else:
         expected = platform.processor() or platform.machine()
@@ -37,6 +37,6 @@ def test_host_description_of_this_machine_lists_its_features():
     host = host_description()
     assert host["cores"] >= 1 and host["cpu"] and host["isa"]
     if platform.machine() == "x86_64" and Path("/proc/cpuinfo").is_file():
-        flags = next(l for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("flags")).split()
+        flags = next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags")).split()
         assert ("avx2" in host["cpu_features"]) == ("avx2" in flags)
         assert (host["int8_dot_product"] is not None) == bool({"avx512_vnni", "avx_vnni", "amx_int8"} & set(flags))

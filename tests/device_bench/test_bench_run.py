@@ -4,7 +4,6 @@ eager PyTorch, each timed in its own subprocess."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
