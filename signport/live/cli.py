@@ -46,7 +46,8 @@ def _glosses(config: LiveConfig) -> int:
             line += f"  | truth: {' '.join(video['truth'])}  | edit distance {video['edit_distance']}"
         print(line)
     print(f"{len(summary['videos'])} video(s), {summary['frames']} frames, {summary['model_calls']} signs found, "
-          f"{timing['mean']:.2f} ms/frame end to end (p95 {timing['p95']:.2f}, max {timing['max']:.2f})")
+          f"{timing['mean']:.2f} ms/frame end to end (p50 {timing['p50']:.2f}, p95 {timing['p95']:.2f}, max {timing['max']:.2f}: "
+          "a frame that ends a sign runs the model)")
     if "accuracy" in summary:
         print(f"edit distance {summary['edit_distance']} over {summary['true_glosses']} true glosses: "
               f"{summary['accuracy']:.1%} of the glosses right in order")
