@@ -133,3 +133,27 @@ def test_a_failed_run_names_the_step_and_the_command_that_resumes_it(tmp_path):
     from signport.core.config import dataclass_from_args
 
     assert dataclass_from_args(QuickstartConfig, args) == config
+
+
+def test_report_video_section_shows_unseen_signer_accuracy_int8_agreement_and_continuous_result(tmp_path):
+    import json
+
+    from signport.quickstart.plan import Layout
+    from signport.quickstart.report import video_section
+
+    layout = Layout(tmp_path)
+    layout.run("mobilenet_v2_3d").mkdir(parents=True)
+    (layout.run("mobilenet_v2_3d") / "checkpoint.json").write_text(json.dumps({"metrics": {"test": {"top1": 0.8125}}}))
+    layout.bundle("mobilenet_v2_3d").mkdir(parents=True)
+    (layout.bundle("mobilenet_v2_3d") / "manifest.json").write_text(json.dumps({"artifacts": [
+        {"role": "backbone", "format": "executorch", "precision": "int8", "parity": {"measured": True, "top1_agreement": 0.984}},
+        {"role": "backbone", "format": "executorch", "precision": "fp32", "parity": {"measured": True, "top1_agreement": 1.0}},
+    ]}))
+    layout.glosses.parent.mkdir(parents=True)
+    layout.glosses.write_text(json.dumps({"accuracy": 0.85, "edit_distance": 3, "true_glosses": 20, "videos": [{}] * 3,
+                                         "ms_per_frame": {"mean": 1.234}}))
+    section = video_section(layout, ("landmarks", "mobilenet_v2_3d"))
+    (row,) = section.tables[0].rows
+    assert row[:3] == ["mobilenet_v2_3d", "81.2 %", "executorch 98.4 %"]
+    assert row[3].startswith("85.0 % right in order (edit distance 3 over 20 glosses, 3 videos), 1.23 ms/frame")
+    assert video_section(layout, ("landmarks",)) is None
