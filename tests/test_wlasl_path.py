@@ -7,6 +7,10 @@ import json
 import pytest
 
 from signport.cli import main
+from signport.core.preprocessing import Preprocessing
+from signport.live.config import LiveConfig
+from signport.live.glosses import run_glosses
+from signport.runtime.bundle import BundleModel
 
 
 @pytest.mark.shared_data
@@ -41,10 +45,25 @@ def test_wlasl_sample_goes_through_train_export_bench_and_live(shared_data, tmp_
     executorch = next(r for r in parity["artifacts"] if r["artifact_id"] == "executorch-backbone-fp32")
     assert executorch["metrics"]["top1_agreement"] == 1.0
 
+    # live --glosses on a real clip: the CLI with the checkpoint, and the same run on the ExecuTorch
+    # bundle through signport.runtime (what `live --bundle` runs once issue 13 lands).
     clip = data / "videos" / "68011.mp4"
     transcript = tmp_path / "live.json"
-    assert main(["live", "--source", str(clip), "--bundle", str(bundle), "--glosses", "--truth", "book",
+    assert main(["live", "--source", str(clip), "--checkpoint", str(run), "--glosses", "--truth", "book",
                  "--transcript", str(transcript), "--threads", "1"]) == 0
-    summary = json.loads(transcript.read_text())
-    assert summary["frames"] > 30 and summary["model_calls"] >= 1
-    assert set(summary["videos"][0]["glosses"]) <= set(meta["labels"]) and summary["true_glosses"] == 1
+    eager = json.loads(transcript.read_text())
+    assert eager["frames"] > 30 and eager["model_calls"] >= 1 and eager["true_glosses"] == 1
+    assert set(eager["videos"][0]["glosses"]) <= set(meta["labels"])
+    config = LiveConfig(source=str(clip), bundle=bundle, glosses=True, truth="book")
+    on_bundle = run_glosses(config, _ExecuTorchClassifier(bundle))
+    assert [s["frames"] for s in on_bundle["videos"][0]["signs"]] == [s["frames"] for s in eager["videos"][0]["signs"]]
+    assert on_bundle["videos"][0]["glosses"] == eager["videos"][0]["glosses"]
+
+
+class _ExecuTorchClassifier:
+    def __init__(self, bundle):
+        self.model = BundleModel(bundle, format="executorch", threads=1)
+        self.labels, self.preprocessing = self.model.labels, Preprocessing.from_dict(self.model.preprocessing)
+
+    def predict(self, batch):
+        return self.model.logits(batch)
