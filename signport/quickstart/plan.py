@@ -54,7 +54,9 @@ QUANT = {
 EXPORT_MODEL = {
     # The ExecuTorch Core ML delegate cannot lower the 3-D rewrite's dim-order copies here (coremltools
     # 9: "_to_dim_order_copy" unsupported); the .mlpackage covers iOS.
-    "full": {"mobilenet_v2_3d": ["--no-executorch-coreml"]},
+    # int8 of an under-trained 3-D model misses 98 % agreement (docs/measurements.md): the bundle is
+    # still written so the report and the bench show the judged agreement instead of a stopped run.
+    "full": {"mobilenet_v2_3d": ["--no-executorch-coreml", "--on-parity-failure", "warn"]},
     "fast": {},
 }
 EXPORT = {
