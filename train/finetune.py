@@ -155,8 +155,6 @@ def finetune(config: FinetuneConfig) -> dict:
     from signport.models import model_from_checkpoint
     from signport.train.sources import data_fingerprint, open_dataset
 
-    if config.seconds_per_letter <= 0 or config.gap_seconds < 0 or config.frame_stride < 1:
-        raise InputError("--seconds-per-letter must be > 0, --gap-seconds >= 0 and --frame-stride >= 1")
     started = time.perf_counter()
     set_threads(config.threads)
     device = resolve_device(config.device)
@@ -166,7 +164,9 @@ def finetune(config: FinetuneConfig) -> dict:
     labels = list(meta.labels)
     prep = Preprocessing.from_dict(meta.preprocessing)
     # For an image model the user's data are recordings ('synth' = the synthetic new signer's).
-    index = open_dataset(config.data, "recordings" if prep.input_kind == "image" else prep.input_kind, config.cache_dir, config.seed)
+    # For the landmark model, a new user's recordings are their per-frame landmarks.
+    kind = {"image": "recordings", "landmarks": "landmark_recordings"}.get(prep.input_kind, prep.input_kind)
+    index = open_dataset(config.data, kind, config.cache_dir, config.seed)
     fingerprint = backbone_fingerprint(model)
     data_fp = data_fingerprint(index)
 

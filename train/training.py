@@ -176,6 +176,9 @@ def train(config: TrainConfig) -> TrainResult:
     index = open_dataset(config.data, prep.input_kind, config.cache_dir, config.seed, config.on_missing)
     check_index_kind(index, prep.input_kind, config.data)
     labels = list(index.classes)
+    if len(labels) < 2:
+        raise DataError(f"{config.data}: only one class ({', '.join(map(repr, labels)) or 'none'}) in the data; "
+                        "a classifier needs at least two (add the other classes' folders or rows)")
     splits = make_splits(index, config.val_fraction, config.test_fraction, config.seed, config.max_per_class, config.split_by)
     if len(splits["train"]) == 0:
         raise DataError(f"{config.data}: the training split is empty; lower --val-fraction/--test-fraction or add data")
