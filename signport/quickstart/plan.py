@@ -45,18 +45,17 @@ GLOSS_MODELS = ("mobilenet_v2_3d",)
 # quantizes only the landmark MLP (which trains to confidence in seconds). CI runs the full
 # quickstart, so the MobileNetV2 int8 export and parity are checked on every CI host.
 QUANT = {
-    # The 3-D model is judged at int8 like the others; where it stays near chance the agreement
-    # measures noise, and the report's video section says so next to its unseen-signer accuracy.
-    "full": {"mobilenet_v2": "fp32,int8", "landmarks": "fp32,int8", "mobilenet_v2_3d": "fp32,int8"},
+    # The quickstart's 3-D model does not yet learn the synthetic signs in its budget (train/README.md,
+    # video ablation), so int8 agreement on it would measure noise and fail the run's bench verdict:
+    # fp32 only until it does (the 3-D int8 path is measured on a trained model in benchmarks/bench_video3d.py).
+    "full": {"mobilenet_v2": "fp32,int8", "landmarks": "fp32,int8", "mobilenet_v2_3d": "fp32"},
     "fast": {"mobilenet_v2": "fp32", "landmarks": "fp32,int8", "mobilenet_v2_3d": "fp32"},
 }
 # Per-model export flags on top of EXPORT.
 EXPORT_MODEL = {
     # The ExecuTorch Core ML delegate cannot lower the 3-D rewrite's dim-order copies here (coremltools
     # 9: "_to_dim_order_copy" unsupported); the .mlpackage covers iOS.
-    # int8 of an under-trained 3-D model misses 98 % agreement (docs/measurements.md): the bundle is
-    # still written so the report and the bench show the judged agreement instead of a stopped run.
-    "full": {"mobilenet_v2_3d": ["--no-executorch-coreml", "--on-parity-failure", "warn"]},
+    "full": {"mobilenet_v2_3d": ["--no-executorch-coreml"]},
     "fast": {},
 }
 EXPORT = {
