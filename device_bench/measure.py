@@ -79,6 +79,72 @@ def threads_in_effect(fmt: str) -> int | None:
     return probe() if probe else None
 
 
+def _preprocess_stage(request: MeasureRequest, frame: np.ndarray) -> Stage:
+    """Camera frame (H, W, 3) uint8 RGB -> one model input, built by signport.live exactly as the
+    live pipeline does it (hand crop, landmark vector or whole frame, per the model's input kind)."""
+    import cv2
+
+    from signport.core.preprocessing import Preprocessing
+    from signport.hands.crop import hand_box
+    from signport.hands.landmarker import HandDetection
+    from signport.live.config import LiveConfig
+    from signport.live.inputs import INPUT_STYLES, HandView, resolve_input_style
+
+    cv2.setNumThreads(request.threads)
+    prep = Preprocessing.from_dict(request.options["preprocessing"])
+    build = INPUT_STYLES[resolve_input_style("auto", prep)].build
+    landmarks = request.options.get("landmarks")
+    hand = HandDetection(np.asarray(landmarks, np.float32) if landmarks else template_hand(), "Right", 1.0)
+    view = HandView(frame, hand, hand_box(hand.pixel_points(frame.shape[:2]), margin=LiveConfig().crop_margin))
+    return Stage(lambda: build(view, prep), 0.0, request.threads)
+
+
+def template_hand(centre: tuple[float, float] = (0.5, 0.5), size: float = 0.35) -> np.ndarray:
+    """(21, 3) landmarks of an open hand at `centre`, `size` of the frame tall: a stand-in for a
+    detection when no hand model ran, so the crop has a realistic size."""
+    cx, cy = centre
+    points = [(cx, cy + size / 2, 0.0)]  # wrist
+    for angle in np.radians([-60, -30, 0, 15, 35]):  # thumb .. little finger, 4 joints each
+        points += [(cx + r * size * np.sin(angle), cy + size / 2 - r * size * np.cos(angle), 0.0) for r in (0.3, 0.55, 0.8, 1.0)]
+    return np.asarray(points, np.float32)
+
+
+def _hand_detection_stage(request: MeasureRequest, frame: np.ndarray) -> Stage:
+    """signport.hands' HandLandmarker in image mode: palm detection + landmarks on every frame,
+    the worst case of the live pipeline (video mode skips detection while it tracks a hand)."""
+    from signport.hands.landmarker import HandLandmarker
+
+    opts = request.options
+    started = time.perf_counter()
+    landmarker = HandLandmarker(opts["model_path"], mode=opts.get("mode", "image"),
+                                min_detection_confidence=opts.get("min_detection_confidence", 0.5),
+                                min_tracking_confidence=opts.get("min_tracking_confidence", 0.5))
+    load_seconds = time.perf_counter() - started
+    clock = iter(range(0, 1 << 62, 33))  # video mode needs increasing timestamps: 30 fps
+    # Without a hand in the frame only palm detection runs, so the time is a lower bound.
+    hands = landmarker.detect(frame, next(clock))
+    info = {"hands_found": len(hands), "landmarks": hands[0].landmarks.tolist() if hands else None}
+    return Stage(lambda: landmarker.detect(frame, next(clock)), load_seconds, None, info)
+
+
+def _smoothing_stage(request: MeasureRequest, probabilities: np.ndarray) -> Stage:
+    """signport.live's majority-vote smoother with `signport live`'s defaults, fed one prediction per call."""
+    from signport.live.config import LiveConfig
+    from signport.live.smoothing import MajorityVoteSmoother
+
+    defaults = LiveConfig()
+    smoother = MajorityVoteSmoother(defaults.window, defaults.min_confidence, defaults.min_support)
+    labels = [str(i) for i in range(probabilities.shape[1])]
+    frames = iter(range(1 << 62))
+
+    def step():
+        p = probabilities[next(frames) % len(probabilities)]
+        best = int(p.argmax())
+        return smoother.update(labels[best], float(p[best]))
+
+    return Stage(step, 0.0, 1)
+
+
 # stage name -> (modules to import before the RSS baseline, builder(request, input) -> Stage)
 STAGES: dict[str, tuple[tuple[str, ...], Callable[[MeasureRequest, np.ndarray], Stage]]] = {
     "runner": ((), _runner_stage),

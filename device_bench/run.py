@@ -33,6 +33,7 @@ from signport.device_bench.reference import (
 from signport.device_bench.results import utc_now
 from signport.device_bench.runtimes import COREML_COMPUTE_UNITS, runtime_name, unavailable_reason
 from signport.device_bench.stats import latency_stats, macs_per_second
+from signport.device_bench.verdicts import host_verdicts
 from signport.hands.model_file import find_hand_model
 
 EAGER_BASELINE_ID = "pytorch-eager-fp32"
@@ -279,8 +280,24 @@ def bench_on_host(bundle: Bundle, config: BenchConfig, profile: DeviceProfile, d
                                              profile.label, run["macs"])
         run["budget"] = pipeline_budget(bundle, config, profile, threads, affinity, checkpoint)
     run["host"]["load_average_after"] = _load_average()
+    run["verdicts"] = host_verdicts(run, profile.emulated)
     run["verdict"] = run_verdict(run)
     return run
+
+
+def operator_profiles(bundle: Bundle, config: BenchConfig, threads: int, heldout: HeldoutSet) -> dict:
+    """`--profile-ops`: per-operator time of each runnable artifact and, on real --data, where int8
+    departs from fp32 layer by layer."""
+    from signport.device_bench.op_profile import profile_artifacts
+    from signport.export.int8_debug import bundle_int8_layer_errors
+
+    block = {"profiles": profile_artifacts(bundle, threads, heldout.inputs[:1], config.profile_iterations)}
+    if config.data is None:
+        block["int8_layers"] = {"status": "not measured",
+                                "reason": "pass --data with real held-out inputs: random or synthetic inputs hide where int8 loses accuracy"}
+    else:
+        block["int8_layers"] = bundle_int8_layer_errors(bundle.root, bundle.manifest, heldout.inputs[:32], config.sqnr_threshold_db)
+    return block
 
 
 def _load_average() -> float | None:

@@ -31,6 +31,8 @@ class TrainConfig:
     channel_attention: bool = field_(False, help="squeeze-and-excitation after each stage (mobilenet_v2 ablation)")
     weights: str = field_("none", help="'none' (from scratch) or 'imagenet' (mobilenet_v2 width 1.0; needs the internet once)")
     head_dropout: float | None = field_(None, help="dropout before the classifier (None = family default)", ge=0, lt=1)
+    inflate_from: Path | None = field_(None, help="3-D models: start from this mobilenet_v2 checkpoint's backbone inflated over time (I3D); train at its --width")
+    inflation: str = field_("center", help="how --inflate-from spreads each 2-D kernel over time: the current-frame tap ('center', exact per frame) or repeated and divided ('mean', I3D)", choices=("center", "mean"))
     # Optimisation.
     epochs: int = field_(30, help="maximum number of epochs", ge=1)
     batch_size: int = field_(64, help="samples per step (per process under torchrun)", ge=1)
@@ -48,6 +50,7 @@ class TrainConfig:
     val_fraction: float = field_(0.15, help="fraction of each class held out for validation (when the data has no split)", ge=0, lt=1)
     test_fraction: float = field_(0.15, help="fraction of each class held out for the final test (when the data has no split)", ge=0, lt=1)
     split_by: str = field_("sample", help="hold out random samples per class, whole signers (generalisation to new people), or the last rows of each class in file order (data recorded as sequences)", choices=("sample", "signer", "order"))
+    on_missing: str = field_("skip", help="WLASL data: videos the split file does not list, and listed ids without a video, are skipped with a warning ('skip') or refused ('error')", choices=("skip", "error"))
     augment: bool = field_(True, help="data augmentation matching the data kind")
     augment_strength: float = field_(1.0, help="scales every augmentation range (crop, rotation, colour jitter, landmark noise): 1 = the defaults, 0.5 = half as strong", ge=0)
     hflip: bool = field_(False, help="random horizontal flips (off by default: a flip turns a right-hand sign into a left-hand one)")

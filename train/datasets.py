@@ -9,6 +9,7 @@ Images and clips are decoded once and kept in memory: the datasets this project 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -166,6 +167,22 @@ def make_splits(index, val_fraction: float, test_fraction: float, seed: int, max
     fractions = (1.0 - val_fraction - test_fraction, val_fraction, test_fraction)
     parts = split_indices(labels, fractions, seed, groups=groups)
     return {name: subset[positions] for name, positions in parts.items()}
+
+
+def split_source(index, split_by: str) -> str:
+    """Where make_splits took the split from, for the log line that reports it."""
+    if getattr(index, "splits", None):
+        return f"as {Path(index.extra.get('split_file', 'the split file')).name} says"
+    return {"sample": "random per sample: the same signer may be on both sides", "signer": "disjoint by signer",
+            "order": "in file order per label"}[split_by]
+
+
+def empty_split_reason(index, split: str) -> str:
+    """Why `split` came out empty, for the one-line message that says so."""
+    if getattr(index, "splits", None):
+        source = index.extra.get("split_file", "the data's split file")
+        return f"{source} assigns no sample to '{split}'"
+    return f"{len(index)} samples are too few for the --val-fraction/--test-fraction asked"
 
 
 def _ordered_split(subset: np.ndarray, targets: np.ndarray, val_fraction: float, test_fraction: float) -> dict[str, np.ndarray]:

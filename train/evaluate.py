@@ -63,7 +63,7 @@ def targets_in_label_order(index_labels: list[str], labels: list[str], data: str
 
 def run_evaluate(config: EvaluateConfig) -> dict:
     """Evaluate and write OUT/results.json + OUT/confusion.png. Returns the metrics."""
-    from signport.train.datasets import build_dataset, check_index_kind, make_splits
+    from signport.train.datasets import build_dataset, check_index_kind, empty_split_reason, make_splits
     from signport.models.head_io import apply_head
     from signport.models import model_from_checkpoint
     from signport.train.sources import data_fingerprint, open_dataset
@@ -105,6 +105,9 @@ def run_evaluate(config: EvaluateConfig) -> dict:
             splits = make_splits(index, train_config["val_fraction"], train_config["test_fraction"], train_config["seed"],
                                  train_config.get("max_per_class"), train_config.get("split_by", "sample"))
             chosen = splits[split]
+            if len(chosen) == 0:
+                raise DataError(f"the {split} split of {config.data} is empty ({empty_split_reason(index, split)}); "
+                                "evaluate --split all or another split")
         dataset = build_dataset(index, chosen, prep, train=False)
         # Every dataset exposes `targets`; re-map them from the data's label order to the model's.
         dataset.targets = targets_in_label_order([index.labels[i] for i in chosen], labels, config.data)

@@ -38,14 +38,15 @@ def synth_root(cache_dir: Path, seed: int, output: str) -> Path:
     return out / output
 
 
-def open_dataset(data: str | Path, input_kind: str, cache_dir: Path, seed: int = 0) -> DataIndex:
+def open_dataset(data: str | Path, input_kind: str, cache_dir: Path, seed: int = 0, on_missing: str = "skip") -> DataIndex:
     """Resolve `--data` for a model that takes `input_kind` ('image', 'clip', 'landmarks', or 'recordings';
     'landmark_recordings' is a new user's recordings for the landmark model: their per-frame landmarks).
+    `on_missing` goes to the WLASL loader (unlisted videos / ids without video: skip or error).
 
     A folder holding the synthetic generator's outputs (letters/, clips/, user_recordings/) is
     read by kind; for the landmark model, image folders with a landmarks.npz give their landmarks.
     """
-    from signport.data.loaders import load_dataset
+    from signport.data.loaders import detect_dataset_kind, load_dataset
 
     if str(data) == "synth":
         path = synth_root(cache_dir, seed, SYNTH_OUTPUTS[input_kind])
@@ -55,7 +56,7 @@ def open_dataset(data: str | Path, input_kind: str, cache_dir: Path, seed: int =
             path = path / SYNTH_OUTPUTS[input_kind]
     if input_kind == "landmark_recordings":
         return recording_landmarks(Path(path))
-    index = load_dataset(path)
+    index = load_dataset(path, on_missing=on_missing) if detect_dataset_kind(path) == "wlasl" else load_dataset(path)
     if input_kind == "landmarks" and isinstance(index, ImageIndex):
         landmark_file = Path(path) / "landmarks.npz"
         if index.landmarks is None or not landmark_file.is_file():

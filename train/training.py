@@ -27,10 +27,11 @@ from signport.core.errors import DataError, InputError, SignportError
 from signport.train import distributed
 from signport.train.augment import AugmentSettings, build_augmentation
 from signport.train.config import TrainConfig
-from signport.train.datasets import build_dataset, check_index_kind, make_splits
+from signport.train.datasets import build_dataset, check_index_kind, empty_split_reason, make_splits, split_source
 from signport.train.evaluate import evaluate_dataset, summary, write_evaluation
 from signport.train.metrics import class_weights
 from signport.models import backbone_fingerprint, build_model
+from signport.models.inflate import inflate_from_checkpoint
 from signport.models.registry import get_spec, model_preprocessing
 from signport.train.optim import build_optimizer, build_scheduler, step_scheduler
 from signport.train.plots import plot_training_curves
@@ -172,7 +173,7 @@ def train(config: TrainConfig) -> TrainResult:
     # Data: an index, a seeded split, and datasets that hand out uint8 pixels / raw landmarks.
     model_args = arch_args(config)
     prep = model_preprocessing(config.model, **model_args)
-    index = open_dataset(config.data, prep.input_kind, config.cache_dir, config.seed)
+    index = open_dataset(config.data, prep.input_kind, config.cache_dir, config.seed, config.on_missing)
     check_index_kind(index, prep.input_kind, config.data)
     labels = list(index.classes)
     if len(labels) < 2:
@@ -181,8 +182,13 @@ def train(config: TrainConfig) -> TrainResult:
     splits = make_splits(index, config.val_fraction, config.test_fraction, config.seed, config.max_per_class, config.split_by)
     if len(splits["train"]) == 0:
         raise DataError(f"{config.data}: the training split is empty; lower --val-fraction/--test-fraction or add data")
+    for name in ("val", "test"):
+        if len(splits[name]) == 0:
+            # Loud, not silent: without a test split no evaluation/ is written, without val the last epoch is kept.
+            log.warning(f"WARNING: the {name} split of {config.data} is empty ({empty_split_reason(index, name)}); "
+                        + ("no evaluation/ will be written" if name == "test" else "the last epoch is kept, without model selection"))
     fingerprint = data_fingerprint(index)
-    log.info(f"data {config.data}: {len(index)} samples, {len(labels)} classes; split train {len(splits['train'])} / val {len(splits['val'])} / test {len(splits['test'])}")
+    log.info(f"data {config.data}: {len(index)} samples, {len(labels)} classes; split train {len(splits['train'])} / val {len(splits['val'])} / test {len(splits['test'])} ({split_source(index, config.split_by)})")
     train_set = build_dataset(index, splits["train"], prep, train=True)
     val_set = build_dataset(index, splits["val"], prep, train=False)
 
@@ -199,7 +205,11 @@ def train(config: TrainConfig) -> TrainResult:
     augment = build_augmentation(prep, augment_settings) if config.augment else _no_augmentation(prep)
 
     # Model, loss, optimizer, schedule.
-    model = build_model(config.model, len(labels), **model_args).to(device)
+    model = build_model(config.model, len(labels), **model_args)
+    if config.inflate_from is not None and state is None:  # a resumed run loads its own weights below
+        inflate_from_checkpoint(model, config.inflate_from, config.inflation)
+        log.info(f"inflated the 2-D backbone of {config.inflate_from} into {config.model} ({config.inflation} over time)")
+    model = model.to(device)
     model_without_ddp = model
     if config.world_size > 1:
         model = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)

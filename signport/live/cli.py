@@ -21,6 +21,8 @@ def _live(args) -> int:
     from signport.live.timing import format_timing_table
 
     config = dataclass_from_args(LiveConfig, args)
+    if config.glosses:
+        return _glosses(config)
     classifier = live_classifier(config)
     if getattr(classifier, "choice", None):
         print(f"model: {classifier.name}\n       {classifier.choice}")
@@ -33,4 +35,25 @@ def _live(args) -> int:
         print(f"transcript: {config.transcript} (per-frame records and timings beside it)")
     if config.out:
         print(f"annotated video: {config.out}")
+    return 0
+
+
+def _glosses(config: LiveConfig) -> int:
+    from signport.live.glosses import run_glosses
+
+    summary = run_glosses(config)
+    timing = summary["ms_per_frame"]
+    for video in summary["videos"]:
+        line = f"{video['source']}: {' '.join(video['glosses']) or '(no sign found)'}"
+        if "truth" in video:
+            line += f"  | truth: {' '.join(video['truth'])}  | edit distance {video['edit_distance']}"
+        print(line)
+    print(f"{len(summary['videos'])} video(s), {summary['frames']} frames, {summary['model_calls']} signs found, "
+          f"{timing['mean']:.2f} ms/frame end to end (p50 {timing['p50']:.2f}, p95 {timing['p95']:.2f}, max {timing['max']:.2f}: "
+          "a frame that ends a sign runs the model)")
+    if "accuracy" in summary:
+        print(f"edit distance {summary['edit_distance']} over {summary['true_glosses']} true glosses: "
+              f"{summary['accuracy']:.1%} of the glosses right in order")
+    if config.transcript:
+        print(f"transcript: {config.transcript}")
     return 0

@@ -53,16 +53,24 @@ class InvertedResidual3d(nn.Module):
         return x + self.conv(x) if self.use_residual else self.conv(x)
 
 
+def make_divisible(value: float, divisor: int = 8) -> int:
+    """torchvision's MobileNetV2 channel rounding: nearest multiple of `divisor`, never more than 10 % down.
+    Shared with the 2-D network so a 2-D checkpoint of any width inflates into this one (signport.models.inflate)."""
+    rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
+    return rounded + divisor if rounded < 0.9 * value else rounded
+
+
 class MobileNetV2_3dBackbone(nn.Module):
-    """clip (N, 3, T, H, W) -> embedding (N, 1280·max(1, width))."""
+    """clip (N, 3, T, H, W) -> embedding (N, 1280·max(1, width)); module names and channel counts
+    are those of torchvision's 2-D MobileNetV2 `features` at the same width."""
 
     def __init__(self, width: float = 1.0, last_channel: int = 1280):
         super().__init__()
-        channels = int(32 * width)
-        self.last_channel = int(last_channel * width) if width > 1.0 else last_channel
+        channels = make_divisible(32 * width)
+        self.last_channel = make_divisible(last_channel * width) if width > 1.0 else last_channel
         blocks: list[nn.Module] = [conv_bn_relu(3, channels, 3, (1, 2, 2))]
         for t, c, n, s in INVERTED_RESIDUAL_SETTING:
-            out = int(c * width)
+            out = make_divisible(c * width)
             for i in range(n):
                 blocks.append(InvertedResidual3d(channels, out, s if i == 0 else (1, 1, 1), t))
                 channels = out

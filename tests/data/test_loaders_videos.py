@@ -149,3 +149,11 @@ def test_empty_letter_folder_is_a_data_error(recordings):
     (recordings / "C").mkdir()
     with pytest.raises(DataError, match=r"class folder .*/C has no videos"):
         load_dataset(recordings, "user_recordings")
+
+
+def test_wlasl_refuses_a_split_file_it_would_ignore(wlasl_root):
+    """A split file under another name (the old synthetic `nslt.json`) must not silently become a random split."""
+    (wlasl_root / "nslt_2.json").rename(wlasl_root / "nslt.json")
+    (wlasl_root / "labels.json").write_text(json.dumps({"00001": "drink", "00002": "book"}))
+    with pytest.raises(DataError, match=r"nslt\.json look like a WLASL split file .* rename them"):
+        load_wlasl(wlasl_root)

@@ -228,9 +228,9 @@ def test_outputs_are_byte_identical_for_a_seed_with_any_worker_count(tmp_path):
 def test_clips_layout_matches_wlasl_and_videos_decode(tmp_path):
     write_kind("clips", _config(tmp_path, signers=3, clips_per_class=3))
     root = tmp_path / "clips"
-    classes = [line.split("\t") for line in (root / "class_list.txt").read_text().splitlines()]
+    classes = [line.split("\t") for line in (root / "wlasl_class_list.txt").read_text().splitlines()]
     assert [(int(i), g) for i, g in classes] == list(enumerate(CLIP_GLOSSES))
-    nslt = json.loads((root / "nslt.json").read_text())
+    nslt = json.loads((root / f"nslt_{len(CLIP_GLOSSES)}.json").read_text())
     labels = json.loads((root / "labels.json").read_text())
     assert len(nslt) == len(labels) == 3 * len(CLIP_GLOSSES)
     assert {entry["subset"] for entry in nslt.values()} == {"train", "val", "test"}
@@ -306,3 +306,18 @@ def test_cli_rejects_unwritable_out_with_one_line(tmp_path, capsys):
     assert main(["data", "synth", "--out", str(blocker / "synth"), "--kinds", "letters", "--per-class", "1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--out" in err[0] and "cannot write" in err[0] and str(blocker) in err[0]
+
+
+def test_clip_splits_load_through_load_dataset_as_the_split_file_says(tmp_path):
+    from signport.data.loaders import load_dataset
+
+    write_kind("clips", _config(tmp_path, signers=3, clips_per_class=3, clip_length=4))
+    root = tmp_path / "clips"
+    index = load_dataset(root)
+    nslt = json.loads((root / f"nslt_{len(CLIP_GLOSSES)}.json").read_text())
+    assert index.splits == [nslt[p.stem]["subset"] for p in index.paths]
+    assert index.classes == list(CLIP_GLOSSES)
+    # Clip n of every class is signer n % 3: the last signer is the whole test split, the one before val.
+    for path, split in zip(index.paths, index.splits):
+        n = int(path.stem) % 3
+        assert split == ("train", "val", "test")[n]

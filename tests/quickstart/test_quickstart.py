@@ -28,7 +28,8 @@ def test_every_step_is_a_signport_command_line_the_cli_accepts(tmp_path, fast):
     names = [s.name for s in steps]
     assert names[:2] == ["data", "hand-model"] and names[-2:] == ["finetune", "swap-head"]
     for family in MODELS:
-        assert [f"train-{family}", f"export-{family}", f"bench-{family}"] == [n for n in names if n.endswith(family)]
+        expected = [f"train-{family}", f"export-{family}", f"bench-{family}"] + (["glosses-mobilenet_v2_3d"] if family == "mobilenet_v2_3d" else [])
+        assert expected == [n for n in names if n.endswith(family)]
     # Only the bench steps are verdicts (the run goes on past a failed one, and the report shows it).
     assert {s.name for s in steps if s.verdict} == {f"bench-{m}" for m in MODELS}
 
@@ -38,7 +39,6 @@ def test_full_run_exports_every_format_and_quantizes_the_image_and_landmark_mode
     for argv in exports.values():
         assert argv[argv.index("--formats") + 1] == "executorch,coreml,onnx"
     quant = {name: argv[argv.index("--quant") + 1] for name, argv in exports.items()}
-    # The 3D model of the 15-minute run stays near chance, so its int8 agreement would mean nothing (see plan.QUANT).
     assert quant == {"export-mobilenet_v2": "fp32,int8", "export-landmarks": "fp32,int8", "export-mobilenet_v2_3d": "fp32"}
 
 
@@ -130,3 +130,27 @@ def test_a_failed_run_names_the_step_and_the_command_that_resumes_it(tmp_path):
     from signport.core.config import dataclass_from_args
 
     assert dataclass_from_args(QuickstartConfig, args) == config
+
+
+def test_report_video_section_shows_unseen_signer_accuracy_int8_agreement_and_continuous_result(tmp_path):
+    import json
+
+    from signport.quickstart.plan import Layout
+    from signport.quickstart.report import video_section
+
+    layout = Layout(tmp_path)
+    layout.run("mobilenet_v2_3d").mkdir(parents=True)
+    (layout.run("mobilenet_v2_3d") / "checkpoint.json").write_text(json.dumps({"metrics": {"test": {"top1": 0.8125}}}))
+    layout.bundle("mobilenet_v2_3d").mkdir(parents=True)
+    (layout.bundle("mobilenet_v2_3d") / "manifest.json").write_text(json.dumps({"artifacts": [
+        {"role": "backbone", "format": "executorch", "precision": "int8", "parity": {"measured": True, "top1_agreement": 0.984}},
+        {"role": "backbone", "format": "executorch", "precision": "fp32", "parity": {"measured": True, "top1_agreement": 1.0}},
+    ]}))
+    layout.glosses.parent.mkdir(parents=True)
+    layout.glosses.write_text(json.dumps({"accuracy": 0.85, "edit_distance": 3, "true_glosses": 20, "videos": [{}] * 3,
+                                         "ms_per_frame": {"mean": 1.234}}))
+    section = video_section(layout, ("landmarks", "mobilenet_v2_3d"))
+    (row,) = section.tables[0].rows
+    assert row[:3] == ["mobilenet_v2_3d", "81.2 %", "executorch 98.4 %"]
+    assert row[3].startswith("85.0 % right in order (edit distance 3 over 20 glosses, 3 videos), 1.23 ms/frame")
+    assert video_section(layout, ("landmarks",)) is None

@@ -28,8 +28,16 @@ VIDEOS_FOLDER = "videos"
 CLASS_LIST_FILE = "wlasl_class_list.txt"
 LABELS_FILE = "labels.json"
 SPLIT_FILE_PATTERN = "nslt_*.json"
+# Files that look like a split file or class list but are not named as WLASL names them: refused,
+# because silently ignoring them turns a signer-disjoint split into a random one.
+LOOKALIKE_PATTERNS = ("nslt*.json", "*class_list*.txt")
 SPLITS = ("train", "val", "test")
 MAX_IDS_SHOWN = 8
+
+
+def split_file_name(num_classes: int) -> str:
+    """The WLASL name of a split file over the first `num_classes` classes (what the loader finds)."""
+    return f"nslt_{num_classes}.json"
 
 
 def _read_json(path: Path):
@@ -69,6 +77,16 @@ def read_class_list(path: Path) -> list[str]:
     if not glosses:
         raise DataError(f"class list {path} is empty")
     return glosses
+
+
+def _refuse_lookalikes(root: Path) -> None:
+    """A split file or class list under another name would be ignored and the split silently lost."""
+    expected = {CLASS_LIST_FILE} | {f.name for f in root.glob(SPLIT_FILE_PATTERN) if re.fullmatch(r"nslt_\d+\.json", f.name)}
+    odd = sorted({f.name for pattern in LOOKALIKE_PATTERNS for f in root.glob(pattern)} - expected)
+    if odd:
+        raise DataError(f"{root}: {', '.join(odd)} look like a WLASL split file or class list but are not named "
+                        f"nslt_<classes>.json / {CLASS_LIST_FILE}, so their split would be ignored; rename them "
+                        "(or regenerate with `signport data synth`)")
 
 
 def _find_split_file(root: Path, split_file: str | Path | None) -> Path | None:
@@ -140,6 +158,8 @@ def load_wlasl(
     videos = {p.stem: p for p in files_with_suffix(video_folder, VIDEO_SUFFIXES)} if video_folder.is_dir() else {}
     if not videos:
         raise DataError(f"{video_folder} holds no videos ({', '.join(VIDEO_SUFFIXES)})")
+    if split_file is None:
+        _refuse_lookalikes(root)
     split_path = _find_split_file(root, split_file)
     labels_path = root / LABELS_FILE if (root / LABELS_FILE).is_file() else None
     if split_path is None and labels_path is None:
@@ -150,6 +170,8 @@ def load_wlasl(
                         f"{video_folder} (e.g. {_some(list(glosses_by_id)[:3])})")
 
     if split_path is None:
+        log.warning("WLASL %s: no split file (%s), so the videos carry no train/val/test split; training splits them "
+                    "at random per video, which puts the same signer on both sides", root, SPLIT_FILE_PATTERN)
         _reconcile("WLASL", set(glosses_by_id) - set(videos), set(videos) - set(glosses_by_id), labels_path, on_missing)
         ids = sorted(set(glosses_by_id) & set(videos))
         labels = [glosses_by_id[i] for i in ids]

@@ -153,8 +153,14 @@ class ClipTiming:
     easing: float
 
 
-def sample_timing(rng: np.random.Generator, frames: int) -> ClipTiming:
-    duration = int(round(rng.uniform(0.5, 0.85) * frames))
+# Share of a clip the sign itself takes; the rest is a still hold before and after it.
+CLIP_SIGN_SHARE = (0.5, 0.85)
+# In a sequence each sign fills its slot nearly whole: stillness means a pause between signs.
+SEQUENCE_SIGN_SHARE = (0.85, 1.0)
+
+
+def sample_timing(rng: np.random.Generator, frames: int, share: tuple[float, float] = CLIP_SIGN_SHARE) -> ClipTiming:
+    duration = int(round(rng.uniform(*share) * frames))
     duration = min(max(duration, 2), frames)
     start = int(rng.integers(0, frames - duration + 1))
     return ClipTiming(start, start + duration - 1, float(rng.uniform(0.75, 1.25)), float(rng.uniform(1.5, 3.0)))
@@ -169,15 +175,34 @@ def _progress(timing: ClipTiming, frames: int) -> np.ndarray:
     return a / (a + (1 - t) ** timing.easing)
 
 
-def render_clip(gloss: str, signer: Signer, rng: np.random.Generator, frames: int = 32, size: int = 112
-                ) -> tuple[np.ndarray, np.ndarray, ClipTiming]:
-    """One clip of a dynamic sign: (RGB uint8 (frames, size, size, 3), landmarks (frames, 21, 3)
-    float32, timing). The signer's right hand signs; the body stands still."""
+@dataclass
+class Stage:
+    """What stays fixed over one video of a signer: the room with the body drawn in, and the exposure."""
+
+    scene: np.ndarray
+    body: object  # scene.Body
+    gain: float
+
+
+def sample_stage(signer: Signer, rng: np.random.Generator, size: int) -> Stage:
+    body = sample_body(rng, size, size)
+    scene = BACKGROUNDS[signer.background](rng, size, size)
+    draw_body(scene, body, signer)
+    return Stage(scene, body, float(rng.uniform(0.85, 1.15)))
+
+
+def _check_gloss(gloss: str) -> DynamicSign:
     if gloss not in DYNAMIC_SIGNS:
         raise InputError(f"unknown dynamic sign {gloss!r}; choose one of: {', '.join(CLIP_GLOSSES)}")
-    sign = DYNAMIC_SIGNS[gloss]
-    timing = sample_timing(rng, frames)
-    body = sample_body(rng, size, size)
+    return DYNAMIC_SIGNS[gloss]
+
+
+def render_sign(gloss: str, signer: Signer, rng: np.random.Generator, stage: Stage, frames: int, timing: ClipTiming
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """`frames` frames of one sign on `stage`: (RGB uint8 (frames, size, size, 3), landmarks (frames, 21, 3))."""
+    sign = _check_gloss(gloss)
+    size = stage.scene.shape[0]
+    body = stage.body
     base_noise = rng.normal(0.0, 1.0, 2) * 0.3
     start_pose = shape_pose(sign.shapes[0], signer, rng, noise_scale=0.5)
     end_pose = start_pose + (HANDSHAPES[sign.shapes[1]] - HANDSHAPES[sign.shapes[0]])
@@ -185,9 +210,6 @@ def render_clip(gloss: str, signer: Signer, rng: np.random.Generator, frames: in
     facing[ORIENTATION_SLOT] = sign.facing
     turn = np.zeros_like(start_pose)
     turn[ORIENTATION_SLOT] = sign.turn
-    scene = BACKGROUNDS[signer.background](rng, size, size)
-    draw_body(scene, body, signer)
-    gain = float(rng.uniform(0.85, 1.15))
 
     progress = _progress(timing, frames)
     wave = _WAVES[sign.wave](progress, sign.repeats)
@@ -206,10 +228,57 @@ def render_clip(gloss: str, signer: Signer, rng: np.random.Generator, frames: in
         centre = anchor + offsets[f] + tremor[f]
         wrist = centre - palm_px * hand.joints[:, :2].mean(axis=0)
         placement = HandPlacement(scale=palm_px, wrist_px=wrist)
-        frame = scene.copy()
+        frame = stage.scene.copy()
         painter = Painter(frame)
         draw_arm(painter, body, wrist, signer, palm_px)
         draw_hand(painter, hand, placement, signer, forearm_length=0.0)
-        video[f] = apply_camera(frame, signer, rng, (gain, gain))
+        video[f] = apply_camera(frame, signer, rng, (stage.gain, stage.gain))
         landmarks[f] = landmarks_of(hand, placement, size, size)
+    return video, landmarks
+
+
+def render_clip(gloss: str, signer: Signer, rng: np.random.Generator, frames: int = 32, size: int = 112
+                ) -> tuple[np.ndarray, np.ndarray, ClipTiming]:
+    """One clip of a dynamic sign: (RGB uint8 (frames, size, size, 3), landmarks (frames, 21, 3)
+    float32, timing). The signer's right hand signs; the body stands still."""
+    _check_gloss(gloss)
+    timing = sample_timing(rng, frames)
+    stage = sample_stage(signer, rng, size)
+    video, landmarks = render_sign(gloss, signer, rng, stage, frames, timing)
     return video, landmarks, timing
+
+
+@dataclass
+class SequenceTiming:
+    """Where each sign of a sequence video is: 0-based inclusive frames of the sign's movement."""
+
+    glosses: list[str]
+    segments: list[tuple[int, int]]
+
+
+def render_sequence(glosses: list[str], signer: Signer, rng: np.random.Generator, sign_frames: int = 32,
+                    pause_frames: int = 16, size: int = 112) -> tuple[np.ndarray, np.ndarray, SequenceTiming]:
+    """A video of several signs in a row, hands down (out of view) for `pause_frames` before,
+    between and after them, one room and body throughout: (RGB uint8 (frames, size, size, 3),
+    landmarks (frames, 21, 3) float32, NaN while the hand is down, timing)."""
+    for gloss in glosses:
+        _check_gloss(gloss)
+    stage = sample_stage(signer, rng, size)
+    pieces, marks, segments, frame = [], [], [], 0
+
+    def pause() -> None:
+        nonlocal frame
+        pieces.append(np.stack([apply_camera(stage.scene.copy(), signer, rng, (stage.gain, stage.gain)) for _ in range(pause_frames)]))
+        marks.append(np.full((pause_frames, NUM_JOINTS, 3), np.nan, np.float32))
+        frame += pause_frames
+
+    pause()
+    for gloss in glosses:
+        timing = sample_timing(rng, sign_frames, SEQUENCE_SIGN_SHARE)
+        video, landmarks = render_sign(gloss, signer, rng, stage, sign_frames, timing)
+        pieces.append(video)
+        marks.append(landmarks)
+        segments.append((frame, frame + sign_frames - 1))
+        frame += sign_frames
+        pause()
+    return np.concatenate(pieces), np.concatenate(marks), SequenceTiming(list(glosses), segments)

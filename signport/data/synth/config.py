@@ -12,13 +12,13 @@ from typing import Literal
 from signport.core.config import field_
 from signport.core.errors import InputError
 
-KIND_NAMES = ("letters", "clips", "recordings")
+KIND_NAMES = ("letters", "clips", "recordings", "sequences")
 
 
 @dataclass
 class SynthConfig:
     out: Path = field_(Path("signport_runs/synth"), help="output folder; letters/, clips/ and user_recordings/ are written inside", path="out")
-    kinds: str = field_("letters,clips,recordings", help="comma-separated outputs: letters, clips, recordings")
+    kinds: str = field_("letters,clips,recordings", help="comma-separated outputs: letters, clips, recordings, sequences")
     seed: int = field_(0, help="random seed; the same seed and flags give byte-identical files")
     population: Literal["default", "new"] = field_("default", help="signer population for letters and clips ('new' = the shifted new-signer domain)")
     signers: int = field_(8, help="distinct signers in letters and clips (clips: the last signer is the test split, the one before it val)", ge=1)
@@ -28,6 +28,9 @@ class SynthConfig:
     clip_length: int = field_(32, help="frames per clip", ge=1)
     clip_size: int = field_(112, help="clip frame side in pixels", ge=32)
     clip_fps: int = field_(25, help="frame rate written into the clip files", ge=1)
+    sequences: int = field_(4, help="sequence videos: several dynamic signs in a row with pauses, signed by the clips' test signer (unseen in training)", ge=1)
+    sequence_signs: tuple[int, ...] = field_((5, 8), help="fewest and most signs per sequence video")
+    pause_frames: int = field_(12, help="frames with the hands down before, between and after the signs of a sequence", ge=1)
     seconds_per_letter: float = field_(10.0, help="user recording length per letter (29 letters, one new-population signer)", gt=0)
     recording_fps: int = field_(30, help="user recording frame rate", ge=1)
     recording_signer: int = field_(0, help="which new-population signer records (index, same person as in --population new)", ge=0)
@@ -37,6 +40,9 @@ class SynthConfig:
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
+        self.sequence_signs = tuple(self.sequence_signs)
+        if len(self.sequence_signs) != 2 or not 1 <= self.sequence_signs[0] <= self.sequence_signs[1]:
+            raise InputError(f"--sequence-signs takes two numbers, fewest and most, 1 <= fewest <= most (got {self.sequence_signs})")
         unknown = [k for k in self.kind_list if k not in KIND_NAMES]
         if unknown or not self.kind_list:
             raise InputError(f"--kinds {self.kinds!r}: choose from {', '.join(KIND_NAMES)} (comma-separated)")

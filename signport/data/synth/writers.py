@@ -1,8 +1,9 @@
 """Files on disk: the letters, clips and user-recordings layouts (the loaders read exactly these).
 
     OUT/letters/<label>/<signer>_<n>.png, landmarks.npz, synth.json
-    OUT/clips/videos/<video_id>.mp4, nslt.json, class_list.txt, labels.json, landmarks.npz, synth.json
+    OUT/clips/videos/<video_id>.mp4, nslt_15.json, wlasl_class_list.txt, labels.json, landmarks.npz, synth.json
     OUT/user_recordings/<label>/<clip_n>.mp4, recordings.json, landmarks.npz, synth.json
+    OUT/sequences/videos/<sequence_id>.mp4, sequences.json (glosses and sign frames per video), synth.json
 
 Each output is built in a staging folder and swapped in whole; its synth.json records the
 generator version and the settings it depends on, so an identical request is skipped as up to
@@ -30,15 +31,17 @@ from signport.core.atomic import staged_directory, write_json, write_text
 from signport.core.errors import InputError, ToolchainError
 from signport.core.fingerprint import directory_sha256
 from signport.core.labels import ASL_LETTERS
+from signport.data.loaders.wlasl import CLASS_LIST_FILE, split_file_name
 from signport.data.synth import GENERATOR_VERSION
-from signport.data.synth.clips import CLIP_GLOSSES, render_clip
+from signport.data.synth.clips import CLIP_GLOSSES, render_clip, render_sequence
 from signport.data.synth.config import SynthConfig
 from signport.data.synth.letters import render_letter
 from signport.data.synth.recordings import iter_recording_frames, session_background
 from signport.data.synth.signers import Signer, signer_for_index
 
 # Seed streams: one per output kind so letters and clips never share random numbers.
-_STREAMS = {"letters": 1, "clips": 2, "recordings": 3}
+_STREAMS = {"letters": 1, "clips": 2, "recordings": 3, "sequences": 4}
+SEQUENCES_FILE = "sequences.json"
 _POPULATION_IDS = {"default": 0, "new": 1}
 INFO_FILE = "synth.json"
 _VIDEO_CODEC = "mp4v"
@@ -94,6 +97,21 @@ def _clip_item(task: tuple) -> tuple[np.ndarray, int, int]:
     video, landmarks, timing = render_clip(CLIP_GLOSSES[class_index], signer, rng, frames, size)
     _write_video(Path(path), video, fps, size)
     return landmarks, timing.start, timing.end
+
+
+def _sequence_item(task: tuple) -> tuple[list[str], list[tuple[int, int]]]:
+    path, seed, population, signer_index, n, fewest, most, sign_frames, pause_frames, size, fps = task
+    signer = _signer(seed, population, signer_index)
+    rng = np.random.default_rng([seed, _STREAMS["sequences"], _POPULATION_IDS[population], n])
+    count = int(rng.integers(fewest, most + 1))
+    glosses = []
+    while len(glosses) < count:  # no sign twice in a row: a repeat would read as one long sign
+        gloss = CLIP_GLOSSES[int(rng.integers(len(CLIP_GLOSSES)))]
+        if not glosses or glosses[-1] != gloss:
+            glosses.append(gloss)
+    video, _, timing = render_sequence(glosses, signer, rng, sign_frames, pause_frames, size)
+    _write_video(Path(path), video, fps, size)
+    return timing.glosses, timing.segments
 
 
 def _recording_item(task: tuple) -> tuple[np.ndarray, int]:
@@ -174,12 +192,29 @@ def build_clips(config: SynthConfig, root: Path) -> dict:
     splits = [clip_split(s, config.signers) for _, _, s in items]
     nslt = {vid: {"subset": split, "action": [c, start + 1, end + 1]}
             for vid, split, (c, _, _), (_, start, end) in zip(video_ids, splits, items, results)}
-    write_json(root / "nslt.json", nslt)
-    write_text(root / "class_list.txt", "".join(f"{i}\t{g}\n" for i, g in enumerate(CLIP_GLOSSES)))
+    # Named as WLASL names them (one naming, from the loader), so the signer-disjoint split is read back.
+    write_json(root / split_file_name(len(CLIP_GLOSSES)), nslt)
+    write_text(root / CLASS_LIST_FILE, "".join(f"{i}\t{g}\n" for i, g in enumerate(CLIP_GLOSSES)))
     write_json(root / "labels.json", {vid: CLIP_GLOSSES[c] for vid, (c, _, _) in zip(video_ids, items)})
     save_npz(root / "landmarks.npz", video_ids=np.array(video_ids), landmarks=np.stack([r[0] for r in results]))
     return {"total": len(items), "classes": len(CLIP_GLOSSES), "frames_per_clip": config.clip_length,
             "per_split": {s: splits.count(s) for s in ("train", "val", "test")}}
+
+
+def build_sequences(config: SynthConfig, root: Path) -> dict:
+    """Sequence videos by the clips' test signer (the last one), so a clip model never saw them sign."""
+    (root / "videos").mkdir()
+    signer_index = config.signers - 1
+    ids = [f"seq{n:03d}" for n in range(config.sequences)]
+    tasks = [(str(root / "videos" / f"{vid}.mp4"), config.seed, config.population, signer_index, n, *config.sequence_signs,
+              config.clip_length, config.pause_frames, config.clip_size, config.clip_fps) for n, vid in enumerate(ids)]
+    results = _run(_sequence_item, tasks, config, "sequences")
+    signer = _signer(config.seed, config.population, signer_index)
+    write_json(root / SEQUENCES_FILE, {
+        "fps": config.clip_fps, "signer": signer.signer_id, "split": clip_split(signer_index, config.signers),
+        "videos": {vid: {"glosses": glosses, "segments": [list(s) for s in segments]} for vid, (glosses, segments) in zip(ids, results)},
+    })
+    return {"total": len(ids), "signs": sum(len(g) for g, _ in results), "signer": signer.signer_id}
 
 
 def build_recordings(config: SynthConfig, root: Path) -> dict:
@@ -210,6 +245,7 @@ class OutputKind:
 OUTPUT_KINDS: dict[str, OutputKind] = {
     "letters": OutputKind("letters", ("seed", "population", "signers", "per_class", "size"), build_letters),
     "clips": OutputKind("clips", ("seed", "population", "signers", "clips_per_class", "clip_length", "clip_size", "clip_fps"), build_clips),
+    "sequences": OutputKind("sequences", ("seed", "population", "signers", "sequences", "sequence_signs", "clip_length", "pause_frames", "clip_size", "clip_fps"), build_sequences),
     "recordings": OutputKind("user_recordings", ("seed", "recording_signer", "seconds_per_letter", "recording_fps", "size"), build_recordings),
 }
 
