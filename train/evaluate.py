@@ -38,6 +38,13 @@ def metrics_from_logits(logits: np.ndarray, targets: np.ndarray, labels: list[st
     return metrics
 
 
+def per_source_metrics(logits: np.ndarray, targets: np.ndarray, sources: list[str], labels: list[str]) -> dict[str, dict]:
+    """{source: headline metrics} for data merged from several datasets (`--data A,B`)."""
+    sources_ = np.asarray(sources)
+    return {name: summary(metrics_from_logits(logits[sources_ == name], targets[sources_ == name], labels))
+            for name in dict.fromkeys(sources)}
+
+
 def evaluate_dataset(model, dataset, prep: Preprocessing, labels: list[str], device: torch.device, batch_size: int = 128,
                      amp_dtype: torch.dtype | None = None) -> dict:
     logits, targets = predict(model, dataset, prep, device, batch_size, amp_dtype)
@@ -103,13 +110,15 @@ def run_evaluate(config: EvaluateConfig) -> dict:
             if not same_data:
                 raise InputError(f"--split {split} exists only for the data {config.checkpoint} was trained on; pass that data or --split all")
             splits = make_splits(index, train_config["val_fraction"], train_config["test_fraction"], train_config["seed"],
-                                 train_config.get("max_per_class"), train_config.get("split_by", "sample"))
+                                 train_config.get("max_per_class"), train_config.get("split_by", "sample"), train_config.get("holdout"))
             chosen = splits[split]
         dataset = build_dataset(index, chosen, prep, train=False)
         # Every dataset exposes `targets`; re-map them from the data's label order to the model's.
         dataset.targets = targets_in_label_order([index.labels[i] for i in chosen], labels, config.data)
         logits, targets = predict(model, dataset, prep, device, config.batch_size)
         metrics = metrics_from_logits(logits, targets, labels)
+        if getattr(index, "sources", None):
+            metrics["per_source"] = per_source_metrics(logits, targets, [index.sources[i] for i in chosen], labels)
     metrics["split"] = split
     metrics["checkpoint"] = str(config.checkpoint)
     metrics["head"] = str(config.head) if config.head else None

@@ -37,14 +37,49 @@ def synth_root(cache_dir: Path, seed: int, output: str) -> Path:
     return out / output
 
 
+# Landmarks of many synthetic people without rendering images (signport.data.synth.letters).
+SYNTH_LANDMARKS = "synth-landmarks"
+
+
+def source_name(data: str | Path) -> str:
+    """How a dataset is called in reports and signer ids: 'synth', or its folder/file name without suffix."""
+    text = str(data).rstrip("/\\")
+    return text if text in ("synth", SYNTH_LANDMARKS) else Path(text).stem
+
+
+def data_entries(data: str | Path) -> list[str]:
+    """The datasets `--data` names: one path, or several separated by commas."""
+    entries = [entry.strip() for entry in str(data).split(",") if entry.strip()]
+    if not entries:
+        raise DataError("--data is empty; pass a dataset path, several separated by commas, or 'synth'")
+    return entries
+
+
 def open_dataset(data: str | Path, input_kind: str, cache_dir: Path, seed: int = 0) -> DataIndex:
     """Resolve `--data` for a model that takes `input_kind` ('image', 'clip', 'landmarks', or 'recordings').
 
-    A folder holding the synthetic generator's outputs (letters/, clips/, user_recordings/) is
-    read by kind; for the landmark model, image folders with a landmarks.npz give their landmarks.
+    Several comma-separated datasets are merged into one index (signport.data.merge): label
+    union, per-sample source names. A folder holding the synthetic generator's outputs (letters/,
+    clips/, user_recordings/) is read by kind; for the landmark model, image folders with a
+    landmarks.npz give their landmarks, and 'synth-landmarks' draws synthetic landmarks directly.
     """
+    entries = data_entries(data)
+    if len(entries) == 1:
+        return _open_one(entries[0], input_kind, cache_dir, seed)
+    from signport.data.merge import merge_indexes
+
+    return merge_indexes([(source_name(entry), _open_one(entry, input_kind, cache_dir, seed)) for entry in entries])
+
+
+def _open_one(data: str, input_kind: str, cache_dir: Path, seed: int) -> DataIndex:
     from signport.data.loaders import load_dataset
 
+    if data == SYNTH_LANDMARKS:
+        if input_kind != "landmarks":
+            raise DataError(f"--data {SYNTH_LANDMARKS} holds landmarks only; use it with --model landmarks (or --data synth)")
+        from signport.data.synth.letters import letter_landmark_set
+
+        return letter_landmark_set(seed=seed)
     if str(data) == "synth":
         path = synth_root(cache_dir, seed, SYNTH_OUTPUTS[input_kind])
     else:

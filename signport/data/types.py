@@ -37,6 +37,7 @@ class ImageIndex(Labelled):
     landmarks: np.ndarray | None = None  # (N, 21, 3) ground truth when known (synthetic data)
     signers: list[str] | None = None  # who signed each sample, for signer-disjoint splits
     root: Path | None = None
+    sources: list[str] | None = None  # which dataset each sample came from, when several were merged
 
 
 
@@ -59,6 +60,7 @@ class LandmarkSet(Labelled):
     classes: list[str]
     is_left_hand: np.ndarray | None = None  # (N,) bool when known
     signers: list[str] | None = None  # who signed each sample, for signer-disjoint splits
+    sources: list[str] | None = None  # which dataset each sample came from, when several were merged
 
 
 

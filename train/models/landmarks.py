@@ -14,20 +14,41 @@ from signport.core.preprocessing import LANDMARK_DIMS, MIDDLE_MCP, NUM_LANDMARKS
 from signport.train.models.registry import register_model
 
 
+INDEX_MCP, PINKY_MCP = 5, 17
+MIRROR_MODES = ("none", "canonical")
+
+
 class LandmarkNormalize(nn.Module):
-    """(N, 63) raw landmarks -> (N, 63) with the wrist at the origin and unit wrist-to-middle-MCP length."""
+    """(N, 63) raw landmarks -> (N, 63) with the wrist at the origin and unit wrist-to-middle-MCP length.
+
+    mirror='canonical' also mirrors x whenever the palm's winding (wrist -> index MCP -> pinky MCP,
+    in the image plane) runs the other way, so a hand and its mirror image (a left hand, a selfie
+    camera) give the same input and handedness need not be known.
+    """
+
+    def __init__(self, mirror: str = "none"):
+        super().__init__()
+        if mirror not in MIRROR_MODES:
+            raise InputError(f"unknown landmark mirror mode {mirror!r}; choose one of: {', '.join(MIRROR_MODES)}")
+        self.mirror = mirror
 
     def forward(self, flat: torch.Tensor) -> torch.Tensor:
         pts = flat.reshape(-1, NUM_LANDMARKS, LANDMARK_DIMS)
         pts = pts - pts[:, WRIST : WRIST + 1, :]
         scale = torch.linalg.vector_norm(pts[:, MIDDLE_MCP, :2], dim=-1).clamp_min(1e-6)
-        return (pts / scale[:, None, None]).reshape(-1, NUM_LANDMARKS * LANDMARK_DIMS)
+        pts = pts / scale[:, None, None]
+        if self.mirror == "canonical":
+            index, pinky = pts[:, INDEX_MCP], pts[:, PINKY_MCP]
+            winding = index[:, 0] * pinky[:, 1] - index[:, 1] * pinky[:, 0]
+            sign = torch.where(winding > 0, -torch.ones_like(winding), torch.ones_like(winding))
+            pts = pts * torch.stack([sign, torch.ones_like(sign), torch.ones_like(sign)], dim=-1)[:, None, :]
+        return pts.reshape(-1, NUM_LANDMARKS * LANDMARK_DIMS)
 
 
 class LandmarkBackbone(nn.Module):
-    def __init__(self, hidden: tuple[int, ...], dropout: float):
+    def __init__(self, hidden: tuple[int, ...], dropout: float, mirror: str = "none"):
         super().__init__()
-        layers: list[nn.Module] = [LandmarkNormalize()]
+        layers: list[nn.Module] = [LandmarkNormalize(mirror)]
         width = NUM_LANDMARKS * LANDMARK_DIMS
         for size in hidden:
             layers += [nn.Linear(width, size), nn.BatchNorm1d(size), nn.ReLU(inplace=True), nn.Dropout(dropout)]
@@ -40,8 +61,9 @@ class LandmarkBackbone(nn.Module):
 
 
 @register_model("landmarks", family="landmarks", preprocessing=lambda **_: landmark_preprocessing())
-def build_landmark_mlp(hidden: tuple[int, ...] = (256, 128), dropout: float = 0.2, weights: str = "none") -> tuple[nn.Module, int]:
+def build_landmark_mlp(hidden: tuple[int, ...] = (256, 128), dropout: float = 0.2, weights: str = "none",
+                       mirror: str = "none") -> tuple[nn.Module, int]:
     if weights != "none":
         raise InputError(f"--weights {weights!r} is not available for the landmark model; use --weights none")
-    backbone = LandmarkBackbone(tuple(hidden), dropout)
+    backbone = LandmarkBackbone(tuple(hidden), dropout, mirror)
     return backbone, backbone.embedding_size
