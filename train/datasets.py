@@ -106,13 +106,25 @@ def stored_size(prep: Preprocessing, train: bool) -> int:
     return int(math.ceil(size * TRAIN_STORE_MARGIN)) if train else size
 
 
+def read_hand_crop(path, box: np.ndarray, size: int) -> np.ndarray:
+    """uint8 (size, size, 3): the image's square hand crop; `box` is x0, y0, x1, y1 in fractions of width and height."""
+    from signport.hands.crop import Box, crop_square
+
+    image = read_image(path)
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return crop_square(image, Box(int(round(x0 * w)), int(round(y0 * h)), int(round(x1 * w)), int(round(y1 * h))), size)
+
+
 def decode_images(index: ImageIndex | ArrayImageSet, indices: np.ndarray, size: int, desc: str = "decoding") -> np.ndarray:
     """uint8 (len(indices), size, size, 3)."""
     import cv2
 
     out = np.empty((len(indices), size, size, 3), dtype=np.uint8)
     for row, i in enumerate(tqdm(indices, desc=desc, unit="img", leave=False, disable=None)):
-        if isinstance(index, ImageIndex):
+        if isinstance(index, ImageIndex) and index.crop_boxes is not None:
+            out[row] = read_hand_crop(index.paths[i], index.crop_boxes[i], size)
+        elif isinstance(index, ImageIndex):
             out[row] = read_image(index.paths[i], size)
         else:
             image = index.images[i]
@@ -199,8 +211,10 @@ def make_splits(index, val_fraction: float, test_fraction: float, seed: int, max
                 raise DataError("--split-by signer needs signer ids in the data (asl_signers, asl_signers_landmarks.npz, the synthetic letters have them); "
                                 "this dataset has one signer, so only --split-by sample (or order) is possible")
             groups = [index.signers[i] for i in subset]
-            if len(set(groups)) < 2:
+            if len(set(groups)) < 2 and not holdout:
                 raise DataError(f"--split-by signer: the data has one signer ({groups[0]}), so no signer can be held out; use --split-by sample")
+            if len(set(groups)) < 2:
+                groups = None  # one signer left besides the held-out ones: validation can only take samples
         labels = [index.labels[i] for i in subset]
         fractions = (1.0 - val_fraction - test_fraction, val_fraction, test_fraction)
         positions = split_indices(labels, fractions, seed, groups=groups)

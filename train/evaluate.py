@@ -73,7 +73,7 @@ def run_evaluate(config: EvaluateConfig) -> dict:
     from signport.train.datasets import build_dataset, check_index_kind, make_splits
     from signport.train.heads import apply_head
     from signport.train.models import model_from_checkpoint
-    from signport.train.sources import data_fingerprint, open_dataset
+    from signport.train.sources import data_fingerprint, open_dataset, with_hand_crops
 
     set_threads(config.threads)
     device = resolve_device(config.device)
@@ -89,6 +89,14 @@ def run_evaluate(config: EvaluateConfig) -> dict:
     prep = Preprocessing.from_dict(meta.preprocessing)
     train_config = meta.train_config or {}
     index = open_dataset(config.data, prep.input_kind, config.cache_dir, int(train_config.get("seed", 0)))
+    hand_crop = train_config.get("hand_crop", False) if config.hand_crop is None else config.hand_crop
+    crop_report = None
+    if hand_crop and prep.input_kind == "image" and not isinstance(index, VideoIndex):
+        hand_model = train_config.get("hand_model")
+        index, crop_report = with_hand_crops(index, config.cache_dir, Path(hand_model) if hand_model else None,
+                                             float(train_config.get("crop_margin", 0.25)))
+        log.info(f"hand crops: {crop_report['with_hand']} of {crop_report['images']} images have a hand; "
+                 f"without a hand (not scored): {crop_report['without_hand_by_source_and_label'] or 'none'}")
 
     if isinstance(index, VideoIndex) and prep.input_kind == "image":
         # Recordings evaluated frame by frame (the personalisation setting).
@@ -123,6 +131,7 @@ def run_evaluate(config: EvaluateConfig) -> dict:
     metrics["checkpoint"] = str(config.checkpoint)
     metrics["head"] = str(config.head) if config.head else None
     metrics["data"] = str(config.data)
+    metrics["hand_crops"] = crop_report
     title = f"{meta.architecture}{' + ' + Path(config.head).name if config.head else ''} on {config.data} ({split})"
     paths = write_evaluation(config.out, metrics, title)
     log.info(f"{metrics['num_samples']} samples ({split}): top-1 {metrics['top1']:.4f}  top-5 {metrics['top5']:.4f}  "

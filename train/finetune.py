@@ -3,7 +3,7 @@
 1. Embed every frame of the user's recordings once with the frozen backbone; the embeddings
    are cached (safetensors) under a key of backbone fingerprint + data fingerprint +
    preprocessing + frame stride, so another budget or optimizer re-uses them.
-2. Split each label's recordings by time: the first --seconds-per-letter train the head, a
+2. Split each label's recordings by time (photo folders with --per-label: by count): the first --seconds-per-letter train the head, a
    --gap-seconds gap is skipped, the frames after it are held out, so neighbouring, nearly
    identical frames never end up on both sides.
 3. Train the head (from the checkpoint's head by default) on the cached embeddings: seconds.
@@ -126,6 +126,19 @@ def time_split(recordings: EmbeddedRecordings, train_seconds: float, gap_seconds
     return np.concatenate(train_rows), np.concatenate(test_rows)
 
 
+def count_split(targets: np.ndarray, per_label: int, labels: list[str], data: str) -> tuple[np.ndarray, np.ndarray]:
+    """(train rows, held-out rows): per label, the first `per_label` samples in file order train, the rest are held out."""
+    train_rows, test_rows = [], []
+    for cls in np.unique(targets):
+        rows = np.flatnonzero(targets == cls)
+        if len(rows) <= per_label:
+            raise DataError(f"{data}: label {labels[cls]!r} has {len(rows)} photos, so --per-label {per_label} leaves none held out; "
+                            "lower --per-label or add photos")
+        train_rows.append(rows[:per_label])
+        test_rows.append(rows[per_label:])
+    return np.concatenate(train_rows), np.concatenate(test_rows)
+
+
 def train_head(head: nn.Module, embeddings: torch.Tensor, targets: torch.Tensor, config: FinetuneConfig) -> list[float]:
     """Mini-batch training of the classifier alone on fixed embeddings. Returns the loss per epoch."""
     generator = torch.Generator().manual_seed(config.seed)
@@ -157,6 +170,8 @@ def finetune(config: FinetuneConfig) -> dict:
 
     if config.seconds_per_letter <= 0 or config.gap_seconds < 0 or config.frame_stride < 1:
         raise InputError("--seconds-per-letter must be > 0, --gap-seconds >= 0 and --frame-stride >= 1")
+    if config.per_label is not None and config.per_label < 1:
+        raise InputError(f"--per-label must be at least 1 (got {config.per_label})")
     started = time.perf_counter()
     set_threads(config.threads)
     device = resolve_device(config.device)
@@ -167,6 +182,8 @@ def finetune(config: FinetuneConfig) -> dict:
     prep = Preprocessing.from_dict(meta.preprocessing)
     # For an image model the user's data are recordings ('synth' = the synthetic new signer's).
     index = open_dataset(config.data, "recordings" if prep.input_kind == "image" else prep.input_kind, config.cache_dir, config.seed)
+    if config.per_label is not None and isinstance(index, VideoIndex):
+        raise InputError(f"--per-label counts photos; {config.data} holds recordings, whose unit is time: use --seconds-per-letter")
     fingerprint = backbone_fingerprint(model)
     data_fp = data_fingerprint(index)
 
@@ -176,7 +193,10 @@ def finetune(config: FinetuneConfig) -> dict:
     embed_seconds = time.perf_counter() - started
     log.info(f"embeddings: {len(recordings.targets)} frames x {recordings.embeddings.shape[1]} ({'cached' if was_cached else 'computed'}, {embed_seconds:.1f} s)")
 
-    train_rows, test_rows = time_split(recordings, config.seconds_per_letter, config.gap_seconds, config.holdout_seconds, labels, config.data)
+    if config.per_label is not None:
+        train_rows, test_rows = count_split(recordings.targets, config.per_label, labels, config.data)
+    else:
+        train_rows, test_rows = time_split(recordings, config.seconds_per_letter, config.gap_seconds, config.holdout_seconds, labels, config.data)
     embeddings = torch.from_numpy(recordings.embeddings).to(device)
     targets = torch.from_numpy(recordings.targets).to(device)
     with torch.no_grad():
@@ -201,7 +221,7 @@ def finetune(config: FinetuneConfig) -> dict:
     source = {
         "kind": "finetune", "checkpoint": str(config.checkpoint), "data": str(config.data), "data_fingerprint": data_fp,
         "optimizer": config.optimizer, "lr": config.lr, "weight_decay": config.weight_decay, "epochs": config.epochs,
-        "seconds_per_letter": config.seconds_per_letter, "gap_seconds": config.gap_seconds,
+        "seconds_per_letter": None if config.per_label else config.seconds_per_letter, "per_label": config.per_label, "gap_seconds": config.gap_seconds,
         "holdout_seconds": config.holdout_seconds, "frame_stride": config.frame_stride, "init": config.init, "seed": config.seed,
     }
     head = head_from_model(model, labels, fingerprint=fingerprint, metrics=report, source=source)
@@ -209,6 +229,7 @@ def finetune(config: FinetuneConfig) -> dict:
     plot_confusion_matrix(weights_path.with_suffix(".confusion.png"), np.asarray(after["confusion_matrix"]), labels,
                           title=f"new head on held-out frames: top-1 {after['top1']:.3f} (base head {before['top1']:.3f})")
     log.info(f"held-out frames ({len(test_rows)}): base head top-1 {before['top1']:.4f} -> new head {after['top1']:.4f} "
-             f"(trained on {config.seconds_per_letter:g} s per label, {len(train_rows)} frames, {config.optimizer}, {head_seconds:.1f} s)")
+             f"(trained on {f'{config.per_label} photos' if config.per_label else f'{config.seconds_per_letter:g} s'} per label, "
+             f"{len(train_rows)} samples, {config.optimizer}, {head_seconds:.1f} s)")
     log.info(f"wrote {weights_path} and {weights_path.with_suffix('.json')}")
     return {**report, "head": str(weights_path), "before_full": before, "after_full": after}

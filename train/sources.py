@@ -96,6 +96,33 @@ def _open_one(data: str, input_kind: str, cache_dir: Path, seed: int) -> DataInd
     return index
 
 
+def with_hand_crops(index: ImageIndex, cache_dir: Path, hand_model: Path | None, margin: float) -> tuple[ImageIndex, dict]:
+    """The images in which MediaPipe finds a hand, each cropped as the live pipeline crops it, and a
+    report of the ones without a hand per source and label (left out, never silently).
+
+    Landmarks are cached by image content (signport.hands.crop_cache), so only new or changed
+    images run the landmarker.
+    """
+    from signport.hands.crop_cache import crop_boxes, find_hands, image_sizes
+    from signport.hands.model_file import resolve_hand_model
+
+    if not isinstance(index, ImageIndex):
+        raise DataError(f"--hand-crop needs image files; this data is {type(index).__name__}")
+    hands = find_hands(index.paths, resolve_hand_model(hand_model), cache_dir)
+    found = hands.found
+    boxes = crop_boxes(hands.landmarks, image_sizes(index.paths), margin)
+    missing: dict[str, dict[str, int]] = {}
+    for i in np.flatnonzero(~found):
+        source = index.sources[i] if index.sources else "data"
+        missing.setdefault(source, {}).setdefault(index.labels[i], 0)
+        missing[source][index.labels[i]] += 1
+    kept = index.subset(np.flatnonzero(found))
+    kept.crop_boxes = boxes[found]
+    report = {"images": len(index), "with_hand": int(found.sum()), "without_hand": int((~found).sum()),
+              "detected_now": hands.computed, "without_hand_by_source_and_label": missing}
+    return kept, report
+
+
 def data_fingerprint(index: DataIndex) -> str:
     """sha256 over labels and content: the same data gives the same fingerprint wherever it lives."""
     digest = hashlib.sha256()

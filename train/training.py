@@ -38,7 +38,7 @@ from signport.train.optim import build_optimizer, build_scheduler, step_schedule
 from signport.train.plots import plot_training_curves
 from signport.train.presets import describe_preset
 from signport.train.runtime import autocast_dtype, resolve_device, set_threads
-from signport.train.sources import data_fingerprint, open_dataset
+from signport.train.sources import data_fingerprint, open_dataset, with_hand_crops
 from signport.train.state import STATE_FILE, check_resumable, load_train_state, restore_rng_state, rng_state, save_train_state
 
 log = logging.getLogger("signport.train")
@@ -133,7 +133,7 @@ def recalibrate_batchnorm(model: nn.Module, dataset, augment, device, batch_size
 
 
 # What a run writes into --out; --overwrite removes exactly these, nothing else in the folder.
-RUN_FILES = (META_FILE, WEIGHTS_FILE, STATE_FILE, "history.json", "curves.png", "evaluation")
+RUN_FILES = (META_FILE, WEIGHTS_FILE, STATE_FILE, "history.json", "curves.png", "evaluation", "hand_crops.json")
 
 
 def _prepare_out_folder(config: TrainConfig) -> dict | None:
@@ -174,6 +174,12 @@ def train(config: TrainConfig) -> TrainResult:
     prep = model_preprocessing(config.model, **model_args)
     index = open_dataset(config.data, prep.input_kind, config.cache_dir, config.seed)
     check_index_kind(index, prep.input_kind, config.data)
+    if config.hand_crop:
+        index, crop_report = with_hand_crops(index, config.cache_dir, config.hand_model, config.crop_margin)
+        log.info(f"hand crops: {crop_report['with_hand']} of {crop_report['images']} images have a hand ({crop_report['detected_now']} detected now); "
+                 f"without a hand (left out): {crop_report['without_hand_by_source_and_label'] or 'none'}")
+        if main_process:
+            atomic.write_json(config.out / "hand_crops.json", crop_report)
     labels = list(index.classes)
     splits = make_splits(index, config.val_fraction, config.test_fraction, config.seed, config.max_per_class, config.split_by, config.holdout)
     if len(splits["train"]) == 0:

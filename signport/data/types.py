@@ -38,7 +38,18 @@ class ImageIndex(Labelled):
     signers: list[str] | None = None  # who signed each sample, for signer-disjoint splits
     root: Path | None = None
     sources: list[str] | None = None  # which dataset each sample came from, when several were merged
+    # Square hand crop per image, (N, 4) x0, y0, x1, y1 as fractions of width and height (may reach
+    # outside [0, 1]); decoding then reads the crop, as the live pipeline does (signport.hands.crop).
+    crop_boxes: np.ndarray | None = None
 
+    def subset(self, rows: np.ndarray) -> "ImageIndex":
+        """The samples at `rows`, every per-sample field kept; classes unchanged."""
+        pick = lambda values: [values[i] for i in rows] if values is not None else None  # noqa: E731
+        return ImageIndex(
+            paths=pick(self.paths), labels=pick(self.labels), classes=list(self.classes),
+            landmarks=self.landmarks[rows] if self.landmarks is not None else None, signers=pick(self.signers), root=self.root,
+            sources=pick(self.sources), crop_boxes=self.crop_boxes[rows] if self.crop_boxes is not None else None,
+        )
 
 
 @dataclass
