@@ -41,9 +41,14 @@ def synth_root(cache_dir: Path, seed: int, output: str) -> Path:
 SYNTH_LANDMARKS = "synth-landmarks"
 
 
+# `PATH@s03` (or `PATH@s01+s02`) keeps only those signers of a dataset: one person's data for a
+# personal head, or a leave-one-signer-out test set, without copying files.
+SIGNER_SELECTOR = "@"
+
+
 def source_name(data: str | Path) -> str:
     """How a dataset is called in reports and signer ids: 'synth', or its folder/file name without suffix."""
-    text = str(data).rstrip("/\\")
+    text = str(data).split(SIGNER_SELECTOR)[0].rstrip("/\\")
     return text if text in ("synth", SYNTH_LANDMARKS) else Path(text).stem
 
 
@@ -72,6 +77,24 @@ def open_dataset(data: str | Path, input_kind: str, cache_dir: Path, seed: int =
 
 
 def _open_one(data: str, input_kind: str, cache_dir: Path, seed: int) -> DataIndex:
+    if SIGNER_SELECTOR in data and not Path(data).exists():
+        path, _, chosen = data.rpartition(SIGNER_SELECTOR)
+        return select_signers(_open_one(path, input_kind, cache_dir, seed), chosen.split("+"), data)
+    return _open_path(data, input_kind, cache_dir, seed)
+
+
+def select_signers(index: DataIndex, signers: list[str], data: str) -> DataIndex:
+    """Only the samples of `signers`; DataError naming the known ids when one is unknown."""
+    known = getattr(index, "signers", None)
+    if not known:
+        raise DataError(f"{data}: this dataset has no signer ids, so '{SIGNER_SELECTOR}SIGNER' cannot select one")
+    unknown = sorted(set(signers) - set(known))
+    if unknown:
+        raise DataError(f"{data}: no signer {', '.join(unknown)}; the dataset has {', '.join(sorted(set(known)))}")
+    return index.subset(np.flatnonzero(np.isin(np.asarray(known), signers)))
+
+
+def _open_path(data: str, input_kind: str, cache_dir: Path, seed: int) -> DataIndex:
     from signport.data.loaders import load_dataset
 
     if data == SYNTH_LANDMARKS:

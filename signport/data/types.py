@@ -73,6 +73,13 @@ class LandmarkSet(Labelled):
     signers: list[str] | None = None  # who signed each sample, for signer-disjoint splits
     sources: list[str] | None = None  # which dataset each sample came from, when several were merged
 
+    def subset(self, rows: np.ndarray) -> "LandmarkSet":
+        """The samples at `rows`, every per-sample field kept; classes unchanged."""
+        pick = lambda values: [values[i] for i in rows] if values is not None else None  # noqa: E731
+        return LandmarkSet(landmarks=self.landmarks[rows], labels=pick(self.labels), classes=list(self.classes),
+                           is_left_hand=self.is_left_hand[rows] if self.is_left_hand is not None else None,
+                           signers=pick(self.signers), sources=pick(self.sources))
+
 
 
 @dataclass
