@@ -28,6 +28,7 @@ class TrainConfig:
     clip_length: int | None = field_(None, help="frames per clip (mobilenet_v2_3d)")
     clip_fps: float | None = field_(None, help="frames per second a clip is sampled at (mobilenet_v2_3d)")
     hidden: tuple[int, ...] | None = field_(None, help="hidden layer sizes (landmarks)")
+    features: str | None = field_(None, help="landmarks: 'coords' (normalized coordinates) or 'coords+shape' (plus joint bend cosines and fingertip distances)", choices=("coords", "coords+shape"))
     mirror: str | None = field_(None, help="landmarks: 'canonical' mirrors every hand to one handedness inside the model (no handedness needed), 'none' expects right hands", choices=("none", "canonical"))
     channel_attention: bool = field_(False, help="squeeze-and-excitation after each stage (mobilenet_v2 ablation)")
     weights: str = field_("none", help="'none' (from scratch) or 'imagenet' (mobilenet_v2 width 1.0; needs the internet once)")

@@ -44,7 +44,7 @@ from signport.train.state import STATE_FILE, check_resumable, load_train_state, 
 log = logging.getLogger("signport.train")
 
 # TrainConfig fields that are architecture arguments when the family's builder takes them.
-ARCH_FIELDS = ("width", "input_size", "clip_length", "clip_fps", "hidden", "mirror", "channel_attention", "weights", "head_dropout")
+ARCH_FIELDS = ("width", "input_size", "clip_length", "clip_fps", "hidden", "features", "mirror", "channel_attention", "weights", "head_dropout")
 
 
 @dataclass
