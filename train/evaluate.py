@@ -94,7 +94,7 @@ def run_evaluate(config: EvaluateConfig) -> dict:
     if hand_crop and prep.input_kind == "image" and not isinstance(index, VideoIndex):
         hand_model = train_config.get("hand_model")
         index, crop_report = with_hand_crops(index, config.cache_dir, Path(hand_model) if hand_model else None,
-                                             float(train_config.get("crop_margin", 0.25)))
+                                             float(train_config.get("crop_margin", 0.25)), str(config.data))
         log.info(f"hand crops: {crop_report['with_hand']} of {crop_report['images']} images have a hand; "
                  f"without a hand (not scored): {crop_report['without_hand_by_source_and_label'] or 'none'}")
 

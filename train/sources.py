@@ -119,7 +119,7 @@ def _open_path(data: str, input_kind: str, cache_dir: Path, seed: int) -> DataIn
     return index
 
 
-def with_hand_crops(index: ImageIndex, cache_dir: Path, hand_model: Path | None, margin: float) -> tuple[ImageIndex, dict]:
+def with_hand_crops(index: ImageIndex, cache_dir: Path, hand_model: Path | None, margin: float, data: str = "data") -> tuple[ImageIndex, dict]:
     """The images in which MediaPipe finds a hand, each cropped as the live pipeline crops it, and a
     report of the ones without a hand per source and label (left out, never silently).
 
@@ -136,7 +136,7 @@ def with_hand_crops(index: ImageIndex, cache_dir: Path, hand_model: Path | None,
     boxes = crop_boxes(hands.landmarks, image_sizes(index.paths), margin)
     missing: dict[str, dict[str, int]] = {}
     for i in np.flatnonzero(~found):
-        source = index.sources[i] if index.sources else "data"
+        source = index.sources[i] if index.sources else source_name(data)
         missing.setdefault(source, {}).setdefault(index.labels[i], 0)
         missing[source][index.labels[i]] += 1
     kept = index.subset(np.flatnonzero(found))

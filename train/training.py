@@ -175,7 +175,7 @@ def train(config: TrainConfig) -> TrainResult:
     index = open_dataset(config.data, prep.input_kind, config.cache_dir, config.seed)
     check_index_kind(index, prep.input_kind, config.data)
     if config.hand_crop:
-        index, crop_report = with_hand_crops(index, config.cache_dir, config.hand_model, config.crop_margin)
+        index, crop_report = with_hand_crops(index, config.cache_dir, config.hand_model, config.crop_margin, config.data)
         log.info(f"hand crops: {crop_report['with_hand']} of {crop_report['images']} images have a hand ({crop_report['detected_now']} detected now); "
                  f"without a hand (left out): {crop_report['without_hand_by_source_and_label'] or 'none'}")
         if main_process:
