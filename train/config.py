@@ -88,6 +88,7 @@ class FinetuneConfig:
     out: Path = field_(Path("runs/head"), help="head path stem: writes OUT.safetensors + OUT.json")
     seconds_per_letter: float = field_(10.0, help="seconds of recording per label used for training (from the start of each label's recordings)")
     per_label: int | None = field_(None, help="photo folders: train on the first N photos of each label (file order), hold out the rest; replaces --seconds-per-letter")
+    hand_crop: bool | None = field_(None, help="photo folders: crop to MediaPipe's hand box (default: as the checkpoint was trained)")
     gap_seconds: float = field_(1.0, help="seconds skipped between training and held-out frames, so adjacent frames never straddle the split")
     holdout_seconds: float | None = field_(None, help="seconds of held-out frames per label from the end of each label's recordings (default: everything after the gap)")
     frame_stride: int = field_(1, help="use every n-th video frame (1 = all 30 fps)")

@@ -27,7 +27,7 @@ from signport.core import atomic
 from signport.core.errors import DataError, InputError
 from signport.core.heads import save_head
 from signport.core.preprocessing import Preprocessing
-from signport.data.types import VideoIndex
+from signport.data.types import ImageIndex, VideoIndex
 from signport.train.config import FinetuneConfig
 from signport.train.evaluate import metrics_from_logits, summary, targets_in_label_order
 from signport.train.heads import head_from_model
@@ -166,7 +166,7 @@ def train_head(head: nn.Module, embeddings: torch.Tensor, targets: torch.Tensor,
 def finetune(config: FinetuneConfig) -> dict:
     """Run the personalisation flow; writes OUT.safetensors + OUT.json (+ OUT.confusion.png). Returns the report."""
     from signport.train.models import model_from_checkpoint
-    from signport.train.sources import data_fingerprint, open_dataset
+    from signport.train.sources import data_fingerprint, open_dataset, with_hand_crops
 
     if config.seconds_per_letter <= 0 or config.gap_seconds < 0 or config.frame_stride < 1:
         raise InputError("--seconds-per-letter must be > 0, --gap-seconds >= 0 and --frame-stride >= 1")
@@ -184,6 +184,14 @@ def finetune(config: FinetuneConfig) -> dict:
     index = open_dataset(config.data, "recordings" if prep.input_kind == "image" else prep.input_kind, config.cache_dir, config.seed)
     if config.per_label is not None and isinstance(index, VideoIndex):
         raise InputError(f"--per-label counts photos; {config.data} holds recordings, whose unit is time: use --seconds-per-letter")
+    train_config = meta.train_config or {}
+    hand_crop = train_config.get("hand_crop", False) if config.hand_crop is None else config.hand_crop
+    if hand_crop and isinstance(index, ImageIndex):
+        hand_model = train_config.get("hand_model")
+        index, crop_report = with_hand_crops(index, config.cache_dir, Path(hand_model) if hand_model else None,
+                                             float(train_config.get("crop_margin", 0.25)), str(config.data))
+        log.info(f"hand crops: {crop_report['with_hand']} of {crop_report['images']} photos have a hand; "
+                 f"without a hand (left out): {crop_report['without_hand_by_source_and_label'] or 'none'}")
     fingerprint = backbone_fingerprint(model)
     data_fp = data_fingerprint(index)
 
