@@ -93,7 +93,7 @@ class FinetuneConfig:
     holdout_seconds: float | None = field_(None, help="seconds of held-out frames per label from the end of each label's recordings (default: everything after the gap)")
     frame_stride: int = field_(1, help="use every n-th video frame (1 = all 30 fps)")
     optimizer: str = field_("adamw", help="optimizer for the head", choices=("adamw", "adam", "rmsprop", "sgd"))
-    lr: float = field_(1e-3, help="learning rate for the head")
+    lr: float | None = field_(None, help="learning rate for the head (default: 1e-3 for recordings; 1e-2 with --per-label, whose few photos give few steps)")
     weight_decay: float = field_(1e-4, help="weight decay for the head")
     momentum: float = field_(0.9, help="momentum (sgd, rmsprop)")
     epochs: int = field_(60, help="passes over the cached embeddings")
