@@ -15,11 +15,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
+from signport.core.host import host_description
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -44,8 +44,8 @@ def reference_checkpoint(directory: Path) -> Path:
     from signport.core.checkpoint import CheckpointMeta, save_checkpoint
     from signport.core.labels import ASL_LETTERS
     from signport.export.calibration import synthetic_inputs
-    from signport.train.models import backbone_fingerprint, build_model
-    from signport.train.models.registry import model_preprocessing
+    from signport.models import backbone_fingerprint, build_model
+    from signport.models.registry import model_preprocessing
 
     args = {"width": 1.0, "input_size": 224}
     prep = model_preprocessing("mobilenet_v2", **args)
@@ -103,8 +103,7 @@ def main(argv=None) -> int:
         "benchmark": "export",
         "model": {"architecture": manifest["architecture"], "checkpoint": str(args.checkpoint) if args.checkpoint else "generated (random weights)"},
         "machine": {
-            "platform": platform.platform(), "processor": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
-            "load_average_1m_at_end": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+            **host_description(), "load_average_1m_at_end": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         },
         "toolchain": manifest["toolchain"],
         "config": {"formats": list(config.formats), "quant": list(config.quant), "fused": config.fused, "calibration": args.calibration,

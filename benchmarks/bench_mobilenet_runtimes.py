@@ -40,8 +40,8 @@ from signport.device_bench.results import add_run, load_results
 from signport.device_bench.run import bench_on_host, latency_targets, measure_latency
 from signport.export.config import ExportConfig
 from signport.export.pipeline import export_bundle
-from signport.train.models import backbone_fingerprint, build_model
-from signport.train.models.registry import model_preprocessing
+from signport.models import backbone_fingerprint, build_model
+from signport.models.registry import model_preprocessing
 
 ARCH_ARGS = {"width": 1.0, "input_size": 224}
 BASELINE = "pytorch-eager-fp32"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from signport.core.labels import ASL_LETTERS
 from signport.data.synth.letters import render_letter
 from signport.data.synth.recordings import iter_recording_frames, session_background
 from signport.data.synth.signers import signer_for_index
+from signport.core.host import host_description, host_line
 
 
 def _log(message: str) -> None:
@@ -97,7 +97,7 @@ def _small_cnn(num_classes: int):
     """Four conv-BN-ReLU-pool stages (16-128 channels) + a linear head: trains in minutes on 2 cores."""
     from torch import nn
 
-    from signport.train.models.base import ClassifierHead, SignModel
+    from signport.models.base import ClassifierHead, SignModel
 
     layers, channels = [], 3
     for width in (16, 32, 64, 128):
@@ -205,7 +205,7 @@ def measure_landmark_transfer(seed: int, real_landmarks: Path | None, epochs: in
     from torch import nn
 
     from signport.data.synth.letters import letter_landmarks
-    from signport.train.models.registry import build_model
+    from signport.models.registry import build_model
 
     torch.manual_seed(seed)
     labels = [label for label in ASL_LETTERS if label != "nothing"]
@@ -273,7 +273,7 @@ def main() -> None:
 
     # One intra-op thread: the models are tiny, and spinning worker threads only burn a shared CPU.
     torch.set_num_threads(1)
-    report = {"machine": f"{os.cpu_count()}-core {platform.machine()} host", "python": platform.python_version(),
+    report = {"machine": host_line(), "host": host_description(),
               "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
     if not args.skip_throughput:
         cores = os.cpu_count() or 1

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shlex
 import sys
 import time
@@ -23,6 +22,7 @@ import torch
 
 from signport.cli import main as signport_main
 from signport.core import atomic
+from signport.core.host import host_description
 
 # name -> (needs shared data, signport train arguments after `train`)
 SCENARIOS = {
@@ -33,10 +33,7 @@ SCENARIOS = {
 
 
 def machine() -> dict:
-    return {
-        "host": f"{os.cpu_count()}-core {platform.machine()} host", "python": platform.python_version(),
-        "torch": torch.__version__, "platform": platform.platform(),
-    }
+    return {**host_description(), "torch": torch.__version__}
 
 
 def run_scenario(name: str, runs: Path, shared: Path | None, threads: int, extra: list[str]) -> dict:

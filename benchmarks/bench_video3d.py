@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import tempfile
 import time
@@ -38,20 +37,26 @@ from torch import nn
 
 from signport.core.atomic import write_json
 from signport.core.config import add_dataclass_arguments, dataclass_from_args, field_
-from signport.core.host import cpu_model_name
+from signport.core.host import host_description, host_line
 from signport.core.preprocessing import IMAGENET_MEAN, IMAGENET_STD, Preprocessing, clip_preprocessing
-from signport.export.formats.executorch import undelegated_ops
-from signport.export.rewrite_3d import int8_node_filter, rewrite_3d_to_2d
+from signport.device_bench.measure import time_round_robin
+from signport.device_bench.stats import latency_stats
+from signport.export.formats.executorch import lower_to_xnnpack, undelegated_ops, xnnpack_int8_quantizer
+from signport.export.formats.onnx import export_fp32
+from signport.export.modules import ExportPart
+from signport.models import build_model
+from signport.models.rewrite_3d import rewrite_3d_to_2d
+from signport.runtime import load_runner
 from signport.streaming.causal import CausalStreamRunner, StreamingStep
 from signport.streaming.sliding_window import SlidingWindowRunner, StreamCost, smallest_stride
-from signport.train.models import build_model
-
+from signport.train.optim import build_optimizer, build_scheduler, step_scheduler
+from signport.train.training import train_one_epoch
 
 SECTIONS = ("latency", "coreml", "streaming", "synthetic")
 
 
 @dataclass
-class BenchConfig:
+class Video3dBenchConfig:
     out: Path = field_(Path("bench_video3d"), help="output folder (JSON + PNG)")
     threads: int = field_(2, help="threads for every runtime")
     width: float = field_(1.0, help="3D-MobileNetV2 width for the latency sections")
@@ -76,74 +81,42 @@ class BenchConfig:
 
 
 # --------------------------------------------------------------------------------------------
-# Runtimes
+# Runtimes: export's lowering and quantizer, signport.runtime's runners, the bench's timing. What
+# is chosen here are only the comparison variants: ONNX Runtime on the native Conv3d graph (with
+# and without spinning), every op int8 (export keeps the tap sums float), capped frame blocks.
 # --------------------------------------------------------------------------------------------
 
 
-def lower_to_executorch(module: nn.Module, example: tuple, calibration: list[tuple] | None = None, float_tap_sums: bool = False):
-    """torch.export -> [PT2E int8 when calibration is given; tap sums kept float with `float_tap_sums`]
-    -> XNNPACK lowering. Returns the edge program manager."""
-    from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
-    from executorch.exir import to_edge_transform_and_lower
-
-    program = torch.export.export(module, example)
-    if calibration is not None:
-        from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer, get_symmetric_quantization_config
-        from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
-
-        quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True))
-        if float_tap_sums:
-            quantizer.set_filter_function(int8_node_filter(module))
-        prepared = prepare_pt2e(program.module(), quantizer)
-        for inputs in calibration:
-            prepared(*inputs)
-        program = torch.export.export(convert_pt2e(prepared), example)
-    return to_edge_transform_and_lower(program, partitioner=[XnnpackPartitioner()])
+def lower_to_executorch(module: nn.Module, example: tuple, calibration: torch.Tensor | None = None, float_tap_sums: bool = False):
+    """export's XNNPACK lowering; int8 with export's PT2E quantizer when calibration clips are given
+    (`float_tap_sums` True is what export writes, False quantizes the tap sums too)."""
+    quantizer = xnnpack_int8_quantizer(module, float_tap_sums) if calibration is not None else None
+    return lower_to_xnnpack(module, example, quantizer, None if calibration is None else calibration.numpy())
 
 
-def executorch_method(edge, path: Path):
-    from executorch.runtime import Runtime
-
+def executorch_runner(edge, path: Path, threads: int):
+    """The .pte written and loaded as signport.runtime runs it (threads set on ExecuTorch's pool)."""
     path.write_bytes(edge.to_executorch().buffer)
-    return Runtime.get().load_program(path).load_method("forward")
-
-
-def onnx_session(path: Path, threads: int, spinning: bool = False):
-    """ONNX Runtime CPU session. Spinning off by default: spin-waiting threads on a shared 2-core host
-    steal the cores they wait for (measured: both ONNX graphs ran faster without)."""
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
-    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return load_runner(path, "executorch", threads)
 
 
 def export_onnx(module: nn.Module, example: torch.Tensor, path: Path) -> Path:
-    torch.onnx.export(module, (example,), str(path), dynamo=True, input_names=["clip"], output_names=["logits"], verbose=False)
+    """export's fp32 ONNX graph (opset 18, batch 1)."""
+    export_fp32(module, ExportPart("model", module, "clip", "logits", tuple(example.shape[1:])), path, opset=18)
     return path
 
 
 def interleaved_latency(runners: dict[str, Callable[[], object]], rounds: int, warmup: int = 2) -> dict[str, dict]:
-    """p50/p90/min ms per runner, timed round-robin so background load hits every runner alike."""
-    for run in runners.values():
-        for _ in range(warmup):
-            run()
-    times: dict[str, list[float]] = {name: [] for name in runners}
-    for _ in range(rounds):
-        for name, run in runners.items():
-            start = time.perf_counter()
-            run()
-            times[name].append((time.perf_counter() - start) * 1e3)
-    return {name: summarize(t) for name, t in times.items()}
+    """The bench's latency statistics per runner, timed round-robin so background load hits every runner alike."""
+    return {name: summarize(samples) for name, samples in time_round_robin(runners, rounds, warmup).items()}
 
 
 def summarize(ms: list[float]) -> dict:
-    return {"p50": round(float(np.percentile(ms, 50)), 2), "p90": round(float(np.percentile(ms, 90)), 2),
-            "min": round(float(np.min(ms)), 2), "n": len(ms)}
+    stats = latency_stats(ms)
+    return {key: round(stats[key], 2) for key in ("p50", "p90", "min")} | {"n": stats["iterations"]}
 
 
-def calibrated_random_model(name: str, cfg: BenchConfig) -> nn.Module:
+def calibrated_random_model(name: str, cfg: Video3dBenchConfig) -> nn.Module:
     """Random weights with BatchNorm statistics measured on random clips (train-mode passes), so
     activations stay alive through the depth; an untouched init decays to near-constant outputs
     and would make parity vacuous."""
@@ -179,12 +152,12 @@ def max_abs(a, b) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-def bench_clip_latency(cfg: BenchConfig, work: Path) -> dict:
+def bench_clip_latency(cfg: Video3dBenchConfig, work: Path) -> dict:
     model = calibrated_random_model("mobilenet_v2_3d", cfg)
     rewritten = rewrite_3d_to_2d(model)
     shape = (1, 3, cfg.clip_length, cfg.input_size, cfg.input_size)
     clip = torch.randn(shape)
-    calibration = [(torch.randn(shape),) for _ in range(4)]
+    calibration = torch.randn(4, *shape[1:])
     with torch.no_grad():
         reference = model(clip)
 
@@ -200,42 +173,41 @@ def bench_clip_latency(cfg: BenchConfig, work: Path) -> dict:
         "rewrite_int8_float_tap_sums_undelegated": undelegated_ops(edge_mixed.exported_program()),
         "native_3d_undelegated": undelegated_ops(edge_native.exported_program()),
     }
-    fp32 = executorch_method(edge, work / "rewrite_fp32.pte")
-    int8 = executorch_method(edge_int8, work / "rewrite_int8.pte")
-    mixed = executorch_method(edge_mixed, work / "rewrite_int8_float_tap_sums.pte")
+    fp32 = executorch_runner(edge, work / "rewrite_fp32.pte", cfg.threads)
+    int8 = executorch_runner(edge_int8, work / "rewrite_int8.pte", cfg.threads)
+    mixed = executorch_runner(edge_mixed, work / "rewrite_int8_float_tap_sums.pte", cfg.threads)
     variants = {}
     for cap in cfg.compare_block_halvings:
         print(f"lowering the rewrite with at most {2 ** cap} frame blocks ...", flush=True)
-        variant = executorch_method(lower_to_executorch(rewrite_3d_to_2d(model, max_block_halvings=cap), (clip,)), work / f"rewrite_cap{cap}.pte")
+        variant = executorch_runner(lower_to_executorch(rewrite_3d_to_2d(model, max_block_halvings=cap), (clip,)),
+                                    work / f"rewrite_cap{cap}.pte", cfg.threads)
         variants[f"executorch_xnnpack_rewrite_fp32_max_{2 ** cap}_blocks"] = variant
     try:
-        executorch_method(edge_native, work / "native.pte").execute((clip,))
+        executorch_runner(edge_native, work / "native.pte", cfg.threads).execute([clip])
         native_run = "ran"
     except Exception as e:  # the portable Conv3d kernel rejects 5-D input
         native_run = f"fails: {type(e).__name__}: {str(e).splitlines()[0][:200]}"
 
     print("exporting to ONNX (native Conv3d, rewrite) ...", flush=True)
     native_onnx = export_onnx(model, clip, work / "native.onnx")
-    ort_native = onnx_session(native_onnx, cfg.threads)
-    ort_native_spinning = onnx_session(native_onnx, cfg.threads, spinning=True)
-    ort_rewritten = onnx_session(export_onnx(rewritten, clip, work / "rewrite.onnx"), cfg.threads)
-    feed = {"clip": clip.numpy()}
+    # Spinning off by default: spin-waiting threads on a shared 2-core host steal the cores they wait for.
+    ort_native = load_runner(native_onnx, "onnx", cfg.threads, spinning=False)
+    ort_native_spinning = load_runner(native_onnx, "onnx", cfg.threads, spinning=True)
+    ort_rewritten = load_runner(export_onnx(rewritten, clip, work / "rewrite.onnx"), "onnx", cfg.threads, spinning=False)
+    feed = clip.numpy()
 
     outputs = {
-        "executorch_xnnpack_rewrite_fp32": fp32.execute((clip,))[0],
-        "executorch_xnnpack_rewrite_int8": int8.execute((clip,))[0],
-        "executorch_xnnpack_rewrite_int8_float_tap_sums": mixed.execute((clip,))[0],
-        "onnxruntime_native_conv3d": ort_native.run(None, feed)[0],
-        "onnxruntime_rewrite": ort_rewritten.run(None, feed)[0],
+        "executorch_xnnpack_rewrite_fp32": fp32.run(feed),
+        "executorch_xnnpack_rewrite_int8": int8.run(feed),
+        "executorch_xnnpack_rewrite_int8_float_tap_sums": mixed.run(feed),
+        "onnxruntime_native_conv3d": ort_native.run(feed),
+        "onnxruntime_rewrite": ort_rewritten.run(feed),
     }
-    outputs.update({name: method.execute((clip,))[0] for name, method in variants.items()})
+    outputs.update({name: runner.run(feed) for name, runner in variants.items()})
     with torch.no_grad():
         outputs["pytorch_eager_rewrite"] = rewritten(clip)
     parity = {name: max_abs(out, reference) for name, out in outputs.items()}
 
-    from executorch.extension.pybindings.portable_lib import _unsafe_reset_threadpool
-
-    _unsafe_reset_threadpool(cfg.threads)
     torch.set_num_threads(cfg.threads)
 
     def eager():
@@ -245,13 +217,13 @@ def bench_clip_latency(cfg: BenchConfig, work: Path) -> dict:
     print(f"timing {cfg.rounds} round-robin rounds ...", flush=True)
     load_before = os.getloadavg()[0]
     latency = interleaved_latency({
-        "executorch_xnnpack_rewrite_fp32": lambda: fp32.execute((clip,)),
-        "executorch_xnnpack_rewrite_int8": lambda: int8.execute((clip,)),
-        "executorch_xnnpack_rewrite_int8_float_tap_sums": lambda: mixed.execute((clip,)),
-        **{name: (lambda m=method: m.execute((clip,))) for name, method in variants.items()},
-        "onnxruntime_native_conv3d": lambda: ort_native.run(None, feed),
-        "onnxruntime_native_conv3d_spinning": lambda: ort_native_spinning.run(None, feed),
-        "onnxruntime_rewrite": lambda: ort_rewritten.run(None, feed),
+        "executorch_xnnpack_rewrite_fp32": lambda: fp32.run(feed),
+        "executorch_xnnpack_rewrite_int8": lambda: int8.run(feed),
+        "executorch_xnnpack_rewrite_int8_float_tap_sums": lambda: mixed.run(feed),
+        **{name: (lambda r=runner: r.run(feed)) for name, runner in variants.items()},
+        "onnxruntime_native_conv3d": lambda: ort_native.run(feed),
+        "onnxruntime_native_conv3d_spinning": lambda: ort_native_spinning.run(feed),
+        "onnxruntime_rewrite": lambda: ort_rewritten.run(feed),
         "pytorch_eager_native": eager,
     }, cfg.rounds)
     et = latency["executorch_xnnpack_rewrite_fp32"]
@@ -281,7 +253,7 @@ def bench_clip_latency(cfg: BenchConfig, work: Path) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-def bench_coreml(cfg: BenchConfig, work: Path) -> dict:
+def bench_coreml(cfg: Video3dBenchConfig, work: Path) -> dict:
     import coremltools as ct
 
     model = calibrated_random_model("mobilenet_v2_3d", cfg)
@@ -317,7 +289,7 @@ def bench_coreml(cfg: BenchConfig, work: Path) -> dict:
 # --------------------------------------------------------------------------------------------
 
 
-def preprocess_cost_ms(cfg: BenchConfig, prep: Preprocessing, rounds: int = 200) -> tuple[float, Callable]:
+def preprocess_cost_ms(cfg: Video3dBenchConfig, prep: Preprocessing, rounds: int = 200) -> tuple[float, Callable]:
     """Per frame: camera RGB frame -> resize + normalize (exactly as `signport live` feeds clip models)."""
     from signport.live.inputs import HandView, whole_frame
 
@@ -335,10 +307,7 @@ def preprocess_cost_ms(cfg: BenchConfig, prep: Preprocessing, rounds: int = 200)
     return float(np.percentile(times, 50)), preprocess
 
 
-def bench_streaming(cfg: BenchConfig, work: Path) -> dict:
-    from executorch.extension.pybindings.portable_lib import _unsafe_reset_threadpool
-
-    _unsafe_reset_threadpool(cfg.threads)
+def bench_streaming(cfg: Video3dBenchConfig, work: Path) -> dict:
     prep = clip_preprocessing(cfg.input_size, cfg.clip_length)
     preprocess_ms, preprocess = preprocess_cost_ms(cfg, prep)
     interval = 1000.0 / cfg.fps
@@ -346,11 +315,12 @@ def bench_streaming(cfg: BenchConfig, work: Path) -> dict:
     # (a) sliding window: the rewritten clip model every k frames over a ring of preprocessed frames.
     clip_model = calibrated_random_model("mobilenet_v2_3d", cfg)
     shape = (1, 3, cfg.clip_length, cfg.input_size, cfg.input_size)
-    method = executorch_method(lower_to_executorch(rewrite_3d_to_2d(clip_model), (torch.zeros(shape),)), work / "window.pte")
-    window_input = torch.zeros(shape)
-    clip_p50_ms = interleaved_latency({"clip": lambda: method.execute((window_input,))}, cfg.rounds)["clip"]["p50"]
+    window_runner = executorch_runner(lower_to_executorch(rewrite_3d_to_2d(clip_model), (torch.zeros(shape),)), work / "window.pte",
+                                      cfg.threads)
+    window_input = np.zeros(shape, np.float32)
+    clip_p50_ms = interleaved_latency({"clip": lambda: window_runner.run(window_input)}, cfg.rounds)["clip"]["p50"]
     stride = smallest_stride(preprocess_ms, clip_p50_ms, cfg.fps)
-    runner = SlidingWindowRunner(lambda window: method.execute((torch.from_numpy(window),))[0], cfg.clip_length,
+    runner = SlidingWindowRunner(window_runner.run, cfg.clip_length,
                                  stride or cfg.clip_length, (3, cfg.input_size, cfg.input_size))
     per_frame = []
     for _ in range(cfg.clip_length + cfg.stream_frames):
@@ -380,8 +350,8 @@ def bench_streaming(cfg: BenchConfig, work: Path) -> dict:
     frame = torch.zeros(1, 3, cfg.input_size, cfg.input_size)
     edge = lower_to_executorch(step, (frame, *states))
     step_undelegated = undelegated_ops(edge.exported_program())
-    step_method = executorch_method(edge, work / "causal_step.pte")
-    stream = CausalStreamRunner(lambda inputs: step_method.execute(list(inputs)), states, step.window)
+    step_runner = executorch_runner(edge, work / "causal_step.pte", cfg.threads)
+    stream = CausalStreamRunner(lambda inputs: step_runner.execute(list(inputs)), states, step.window)
     step_ms, total_ms = [], []
     for _ in range(cfg.stream_frames):
         start = time.perf_counter()
@@ -457,28 +427,14 @@ def synthetic_sign_clips(signers: range, per_signer: int, frames: int, size: int
     return torch.from_numpy(clips.transpose(0, 4, 1, 2, 3).copy()), torch.tensor(labels)
 
 
-# name -> (cfg -> train clips, train labels, held-out clips, held-out labels, class names, description)
-SYNTHETIC_DATASETS: dict[str, Callable] = {}
-
-
-def register_synthetic(name: str):
-    def decorator(build):
-        SYNTHETIC_DATASETS[name] = build
-        return build
-
-    return decorator
-
-
-@register_synthetic("patterns")
-def pattern_dataset(cfg: BenchConfig):
+def pattern_dataset(cfg: Video3dBenchConfig):
     rng = np.random.default_rng(cfg.seed)
     train_clips, train_labels = synthetic_motion_clips(cfg.synth_train, cfg.synth_frames, cfg.synth_size, rng)
     test_clips, test_labels = synthetic_motion_clips(cfg.synth_test, cfg.synth_frames, cfg.synth_size, rng)
     return train_clips, train_labels, test_clips, test_labels, MOTIONS, "moving squares and rotating bars generated here"
 
 
-@register_synthetic("signs")
-def sign_dataset(cfg: BenchConfig):
+def sign_dataset(cfg: Video3dBenchConfig):
     """signport.data.synth's 15 dynamic signs; held-out clips come from 2 signers never trained on.
     (Measured: from 360 clips a width-0.35 model fits the training signers but does not generalize
     within a CPU-scale budget, so "patterns" is the default for comparing clip and causal models.)"""
@@ -493,25 +449,25 @@ def sign_dataset(cfg: BenchConfig):
     return train_clips, train_labels, test_clips, test_labels, CLIP_GLOSSES, "signport.data.synth.render_clip, signer-disjoint"
 
 
+# name -> (cfg -> train clips, train labels, held-out clips, held-out labels, class names, description)
+SYNTHETIC_DATASETS: dict[str, Callable] = {"patterns": pattern_dataset, "signs": sign_dataset}
+
+
 def train(model: nn.Module, clips: torch.Tensor, labels: torch.Tensor, epochs: int, seed: int, batch: int = 16) -> list[float]:
-    """AdamW with a cosine schedule; returns the mean loss per epoch."""
+    """signport train's epoch loop (train_one_epoch), optimizer and schedule (AdamW, cosine with one
+    warm-up epoch) on in-memory clips, without augmentation; returns the mean loss per epoch."""
     torch.manual_seed(seed)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
-    steps = epochs * ((len(clips) + batch - 1) // batch)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=3e-3, total_steps=steps, pct_start=0.15)
-    model.train()
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(clips, labels), batch_size=batch, shuffle=True,
+                                         generator=torch.Generator().manual_seed(seed))
+    optimizer = build_optimizer("adamw", model.parameters(), lr=3e-3, weight_decay=1e-4)
+    scheduler = build_scheduler("cosine", optimizer, epochs, warmup_epochs=1 if epochs > 1 else 0)
+    scaler = torch.amp.GradScaler("cpu", enabled=False)
     losses = []
-    for _ in range(epochs):
-        order, epoch_losses = torch.randperm(len(clips)), []
-        for start in range(0, len(clips), batch):
-            index = order[start:start + batch]
-            loss = nn.functional.cross_entropy(model(clips[index]), labels[index])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            epoch_losses.append(loss.item())
-        losses.append(round(float(np.mean(epoch_losses)), 4))
+    for epoch in range(epochs):
+        stats = train_one_epoch(model, loader, lambda x, train: x, nn.CrossEntropyLoss(), optimizer, scaler, torch.device("cpu"),
+                                None, f"epoch {epoch + 1}/{epochs}", show_progress=False)
+        step_scheduler(scheduler, None)
+        losses.append(round(stats["train_loss"], 4))
     return losses
 
 
@@ -520,7 +476,7 @@ def predict(run: Callable[[torch.Tensor], torch.Tensor], clips: torch.Tensor, ba
     return np.concatenate(outputs)
 
 
-def bench_synthetic(cfg: BenchConfig, work: Path) -> dict:
+def bench_synthetic(cfg: Video3dBenchConfig, work: Path) -> dict:
     size, frames = cfg.synth_size, cfg.synth_frames
     print(f"building the synthetic '{cfg.synth_data}' clips ...", flush=True)
     train_clips, train_labels, test_clips, test_labels, classes, description = SYNTHETIC_DATASETS[cfg.synth_data](cfg)
@@ -557,23 +513,19 @@ def bench_synthetic(cfg: BenchConfig, work: Path) -> dict:
     results["causal_streamed_vs_clip_max_abs_logit"] = max_abs(np.concatenate(streamed), causal_logits[:len(streamed)])
 
     # int8 (PT2E, XNNPACK) vs fp32 eager on held-out clips, and fp32 ExecuTorch parity.
-    from executorch.extension.pybindings.portable_lib import _unsafe_reset_threadpool
-
-    _unsafe_reset_threadpool(cfg.threads)
     clip_model, fp32_logits = models["mobilenet_v2_3d"]
     rewritten = rewrite_3d_to_2d(clip_model)
     example = (train_clips[:1],)
-    calibration = [(train_clips[i:i + 1],) for i in torch.randperm(len(train_clips), generator=torch.Generator().manual_seed(cfg.seed))[:64].tolist()]
+    calibration = train_clips[torch.randperm(len(train_clips), generator=torch.Generator().manual_seed(cfg.seed))[:64]]
     print("lowering the trained clip model (fp32, int8, int8 with float tap sums) ...", flush=True)
-    fp32_method = executorch_method(lower_to_executorch(rewritten, example), work / "synth_fp32.pte")
-    fp32_et = predict(lambda x: fp32_method.execute((x,))[0], test_clips)
+    fp32_runner = executorch_runner(lower_to_executorch(rewritten, example), work / "synth_fp32.pte", cfg.threads)
+    fp32_et = fp32_runner.run(test_clips.numpy())
     results["executorch_fp32_vs_eager_max_abs_logit"] = max_abs(fp32_et, fp32_logits)
     results["int8_calibration_clips"] = len(calibration)
     for key, float_taps in (("int8", False), ("int8_float_tap_sums", True)):
         edge = lower_to_executorch(rewritten, example, calibration, float_tap_sums=float_taps)
         undelegated = undelegated_ops(edge.exported_program())
-        method = executorch_method(edge, work / f"synth_{key}.pte")
-        logits = predict(lambda x: method.execute((x,))[0], test_clips)
+        logits = executorch_runner(edge, work / f"synth_{key}.pte", cfg.threads).run(test_clips.numpy())
         results[key] = {
             "top1_agreement_with_fp32_eager": round(float((logits.argmax(1) == fp32_logits.argmax(1)).mean()), 4),
             "target": ">= 0.98",
@@ -588,10 +540,6 @@ def bench_synthetic(cfg: BenchConfig, work: Path) -> dict:
 # --------------------------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    return f"{platform.machine()} {platform.system()}, {os.cpu_count()} cores, {cpu_model_name()} (host-measured)"
 
 
 def plot_latency(latency: dict, path: Path) -> None:
@@ -638,12 +586,12 @@ def print_table(report: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    add_dataclass_arguments(parser, BenchConfig)
-    cfg = dataclass_from_args(BenchConfig, parser.parse_args())
+    add_dataclass_arguments(parser, Video3dBenchConfig)
+    cfg = dataclass_from_args(Video3dBenchConfig, parser.parse_args())
     if unknown := set(cfg.sections) - set(SECTIONS):
         parser.error(f"unknown --sections {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
     cfg.out.mkdir(parents=True, exist_ok=True)
-    report: dict = {"machine": machine(), "threads": cfg.threads, "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(cfg).items()},
+    report: dict = {"machine": host_line(), "host": host_description(), "threads": cfg.threads, "config": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(cfg).items()},
                     "versions": {"torch": torch.__version__}}
     import executorch
     import onnxruntime

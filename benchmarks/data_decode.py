@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import time
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import numpy as np
 from signport.core.atomic import write_json
 from signport.data.loaders import load_dataset, read_image
 from signport.data.video import read_video_frames, video_info
+from signport.core.host import host_description, host_line
 
 
 def best_of(repeats: int, fn) -> float:
@@ -66,7 +65,7 @@ def main() -> None:
     index_s = best_of(args.repeats, lambda: load_dataset(args.data / "asl_alphabet"))
 
     result = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "machine": host_line(), "host": host_description(),
         "cv2": cv2.__version__, "cv2_threads": cv2.getNumThreads(),
         "videos": per_video,
         "read_image_224_per_s": round(len(sample) / image_s, 1),

@@ -11,9 +11,7 @@ CLI uses, so its timings.json reads the same way.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import tempfile
 from pathlib import Path
 
@@ -26,8 +24,9 @@ from signport.hands.model_file import DEFAULT_MODEL_DIR, resolve_hand_model
 from signport.live.classifier import TorchCheckpointClassifier
 from signport.live.config import LiveConfig
 from signport.live.run import run_live
-from signport.train.models import backbone_fingerprint, build_model
-from signport.train.models.registry import model_preprocessing
+from signport.models import backbone_fingerprint, build_model
+from signport.models.registry import model_preprocessing
+from signport.core.host import host_description, host_line
 
 MNV2 = {"width": 1.0, "input_size": 224}
 # (name, architecture, arch_args, labels, input style, runtime)
@@ -108,7 +107,7 @@ def main() -> None:
                       f"-> 30 fps {'yes' if row['fps_verdict']['meets_30fps'] else 'no'} "
                       f"({row['fps_verdict']['frames_over_budget']}/{row['frames']} frames over 33.3 ms)")
     report = {
-        "machine": f"{platform.machine()} {platform.system()}, {len(os.sched_getaffinity(0))} cores (host-measured)",
+        "machine": host_line(), "host": host_description(),
         "runtime": f"PyTorch {torch.__version__} eager or ONNX Runtime (per setup), {args.threads} threads; MediaPipe Tasks HandLandmarker (video mode, XNNPACK)",
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
         "results": results,

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 from signport.train.cli import cache_dir_from_env
 from signport.core import atomic
+from signport.core.host import host_description, host_line
 
 BUDGETS = (5.0, 10.0, 20.0)
 OPTIMIZERS = ("adamw", "adam", "rmsprop", "sgd")
@@ -98,7 +97,7 @@ def main() -> int:
     budgets = [finetune_once(checkpoint, s, "adamw", args.out, args) for s in BUDGETS]
     optimizers = [finetune_once(checkpoint, 10.0, name, args.out, args) for name in OPTIMIZERS]
     report = {
-        "machine": f"{os.cpu_count()}-core {platform.machine()} host", "checkpoint": str(checkpoint), "frame_stride": args.frame_stride,
+        "machine": host_line(), "host": host_description(), "checkpoint": str(checkpoint), "frame_stride": args.frame_stride,
         "holdout_seconds": HOLDOUT_SECONDS, "gap_seconds": GAP_SECONDS, "head_epochs": args.epochs,
         "base": {"own_signers_top1": (meta["metrics"].get("test") or {}).get("top1"), "new_signer_top1": budgets[0]["before_top1"],
                  "arch": f"{meta['architecture']} {meta['arch_args']}"},

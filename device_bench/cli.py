@@ -97,6 +97,8 @@ def _store_and_report(run: dict, results_path: Path, out: Path) -> None:
     add_run(results_path, run)
     paths = write_bench_report(load_results(results_path), out)
     print(run_title(run))
+    if run.get("host", {}).get("isa"):
+        print(f"host: {run['host']['cpu']}, {run['host']['isa']} (parity and latency below measured here)")
     if run.get("parity"):
         print(f"\nParity vs {run['parity']['reference']['description']}\nheld-out: {run['parity']['heldout']}")
         print(table_text(parity_table(run["parity"])))

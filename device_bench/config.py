@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from signport.core.config import field_
+from signport.export.config import threshold_flags
 from signport.hands.model_file import DEFAULT_MODEL_DIR
 
 
 @dataclass
-class BenchConfig:
+class BenchConfig(threshold_flags(optional=True, frozen=False, default_note="default: the manifest's verification thresholds")):
     bundle: Path | None = field_(None, help="bundle folder written by `signport export --out`")
     device: str = field_("local", help="where to measure: local | macos | android:SERIAL | ios:UDID (ios alone prints the manual steps)")
     profile: str = field_("local", help="device profile for desktop emulation (see docs/bench.md): local, pixel-7-emulated, iphone-12-emulated, low-end-android-emulated")
@@ -28,9 +29,6 @@ class BenchConfig:
     max_seconds: float = field_(10.0, help="stop timing a runtime after this many seconds (once --min-iterations ran)")
     parity: bool = field_(True, help="measure parity")
     latency: bool = field_(True, help="measure latency and the 30 fps budget")
-    fp32_max_delta_ratio: float | None = field_(None, help="float artifacts: max|Δlogit| / logit range at most (default: the manifest's verification thresholds, else 1e-3)")
-    fp32_min_agreement: float | None = field_(None, help="float artifacts: top-1 agreement at least (default: the manifest's, else 1.0)")
-    int8_min_agreement: float | None = field_(None, help="int8 artifacts: top-1 agreement at least (default: the manifest's, else 0.98)")
     out: Path | None = field_(None, help="folder for results.json, report.md/html and report_assets/ (default: BUNDLE/bench)")
     device_name: str | None = field_(None, help="name this device in the results (default: host description)")
     adb: str = field_("adb", help="adb executable for --device android:SERIAL")

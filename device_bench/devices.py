@@ -17,15 +17,6 @@ from signport.device_bench.config import BenchConfig
 from signport.device_bench.profiles import DeviceProfile
 
 Target = Callable[[BenchBundle, BenchConfig, DeviceProfile, str | None], "dict | None"]
-DEVICE_TARGETS: dict[str, Target] = {}
-
-
-def register_target(kind: str):
-    def decorator(target: Target) -> Target:
-        DEVICE_TARGETS[kind] = target
-        return target
-
-    return decorator
 
 
 def parse_device(spec: str) -> tuple[str, str | None]:
@@ -39,20 +30,18 @@ def parse_device(spec: str) -> tuple[str, str | None]:
 
 
 def host_device(config: BenchConfig, kind: str) -> dict:
-    from signport.device_bench.run import host_description
+    from signport.core.host import host_description
 
     host = host_description()
     return {"name": config.device_name or host["machine"], "os": host["os"], "kind": kind}
 
 
-@register_target("local")
 def bench_local(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, _argument: str | None) -> dict:
     from signport.device_bench.run import bench_on_host
 
     return bench_on_host(bundle, config, profile, host_device(config, "host"))
 
 
-@register_target("macos")
 def bench_macos(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, _argument: str | None) -> dict:
     """This Mac: every runtime including Core ML with compute units all / cpuOnly / cpuAndNeuralEngine."""
     if platform.system() != "Darwin":
@@ -62,7 +51,6 @@ def bench_macos(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile
     return bench_on_host(bundle, config, profile, host_device(config, "host"))
 
 
-@register_target("android")
 def bench_android(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, serial: str | None) -> dict:
     """The android_demo's BenchmarkActivity on a phone over adb (ExecuTorch backbones)."""
     from signport.device_bench.android import run_android_benchmark
@@ -76,7 +64,6 @@ def bench_android(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfi
     return device_run_from_json(result, local)
 
 
-@register_target("ios")
 def bench_ios(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, udid: str | None) -> dict | None:
     """The ios_demo's benchmark mode on an iPhone through devicectl (Core ML backbones); without a
     UDID, print how to run it by hand and return None (nothing measured here)."""
@@ -90,6 +77,14 @@ def bench_ios(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, 
     result, local = run_ios_benchmark(bundle, udid, out / "pulled", iterations=config.iterations, warmup=config.warmup,
                                       timeout_s=config.device_timeout)
     return device_run_from_json(result, local)
+
+
+DEVICE_TARGETS: dict[str, Target] = {
+    "local": bench_local,
+    "macos": bench_macos,
+    "android": bench_android,
+    "ios": bench_ios,
+}
 
 
 def ios_instructions(bundle_dir: Path, results_path: Path) -> str:

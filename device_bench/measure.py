@@ -45,19 +45,6 @@ class Stage:
     info: dict = field(default_factory=dict)  # stage-specific facts worth reporting
 
 
-# stage name -> (modules to import before the RSS baseline, builder(request, input) -> Stage)
-STAGES: dict[str, tuple[tuple[str, ...], Callable[[MeasureRequest, np.ndarray], Stage]]] = {}
-
-
-def register_stage(name: str, imports: tuple[str, ...] = ()):
-    def decorator(builder):
-        STAGES[name] = (imports, builder)
-        return builder
-
-    return decorator
-
-
-@register_stage("runner")
 def _runner_stage(request: MeasureRequest, x: np.ndarray) -> Stage:
     """One artifact (or the eager checkpoint) through signport.runtime, as the bench's parity check runs it."""
     from signport.runtime import RUNNERS, load_runner
@@ -92,7 +79,6 @@ def threads_in_effect(fmt: str) -> int | None:
     return probe() if probe else None
 
 
-@register_stage("preprocess", imports=("cv2",))
 def _preprocess_stage(request: MeasureRequest, frame: np.ndarray) -> Stage:
     """Camera frame (H, W, 3) uint8 RGB -> one model input, built by signport.live exactly as the
     live pipeline does it (hand crop, landmark vector or whole frame, per the model's input kind)."""
@@ -123,7 +109,6 @@ def template_hand(centre: tuple[float, float] = (0.5, 0.5), size: float = 0.35) 
     return np.asarray(points, np.float32)
 
 
-@register_stage("hand_detection", imports=("mediapipe",))
 def _hand_detection_stage(request: MeasureRequest, frame: np.ndarray) -> Stage:
     """signport.hands' HandLandmarker in image mode: palm detection + landmarks on every frame,
     the worst case of the live pipeline (video mode skips detection while it tracks a hand)."""
@@ -138,7 +123,6 @@ def _hand_detection_stage(request: MeasureRequest, frame: np.ndarray) -> Stage:
     return Stage(lambda: landmarker.detect(frame), load_seconds, None, info)
 
 
-@register_stage("smoothing")
 def _smoothing_stage(request: MeasureRequest, probabilities: np.ndarray) -> Stage:
     """signport.live's majority-vote smoother with `signport live`'s defaults, fed one prediction per call."""
     from signport.live.config import LiveConfig
@@ -155,6 +139,15 @@ def _smoothing_stage(request: MeasureRequest, probabilities: np.ndarray) -> Stag
         return smoother.update(labels[best], float(p[best]))
 
     return Stage(step, 0.0, 1)
+
+
+# stage name -> (modules to import before the RSS baseline, builder(request, input) -> Stage)
+STAGES: dict[str, tuple[tuple[str, ...], Callable[[MeasureRequest, np.ndarray], Stage]]] = {
+    "runner": ((), _runner_stage),
+    "preprocess": (("cv2",), _preprocess_stage),
+    "hand_detection": (("mediapipe",), _hand_detection_stage),
+    "smoothing": ((), _smoothing_stage),
+}
 
 
 def read_rss_bytes() -> tuple[int, int]:
@@ -180,6 +173,21 @@ def time_stage(step: Callable[[], object], request: MeasureRequest) -> list[floa
         samples.append((time.perf_counter() - start) * 1000.0)
         if len(samples) >= request.min_iterations and time.perf_counter() >= deadline:
             break
+    return samples
+
+
+def time_round_robin(steps: dict[str, Callable[[], object]], rounds: int, warmup: int = 2) -> dict[str, list[float]]:
+    """Per-call timings (ms) of several steps in one process, one call of each per round, so a
+    shared host's background load hits every step alike (for comparing runtimes side by side)."""
+    for step in steps.values():
+        for _ in range(warmup):
+            step()
+    samples: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(rounds):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            samples[name].append((time.perf_counter() - start) * 1000.0)
     return samples
 
 

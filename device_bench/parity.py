@@ -11,19 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from signport.export.config import ParityThresholds
-from signport.export.parity import parity_metrics, parity_verdict
+from signport.export.parity import parity_metrics, parity_verdict, verdict_kind
 
 __all__ = ["ParityThresholds", "artifact_parity_metrics", "confusion_matrix", "parity_verdict", "per_class_accuracy",
            "verdict_kind"]
-
-# An artifact's precision -> the verdict export applies to it ("float": fp32 rules, "int8": agreement only).
-VERDICT_KINDS = {"fp32": "float", "float32": "float", "fp16": "float", "float16": "float", "int8": "int8"}
-
-
-def verdict_kind(precision: str) -> str | None:
-    """"float" or "int8" for an artifact's precision ("fp32", "fp16", "int8", "int8-pt2e", ...); None if unknown."""
-    key = precision.strip().lower()
-    return VERDICT_KINDS.get(key) or ("int8" if key.startswith("int8") else None)
 
 
 def confusion_matrix(truth: np.ndarray, predicted: np.ndarray, num_classes: int) -> np.ndarray:

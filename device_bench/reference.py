@@ -18,7 +18,9 @@ from signport.device_bench.runtimes import unavailable_reason
 
 
 @dataclass
-class Reference:
+class BenchReference:
+    """What the bench compares artifacts to: eager PyTorch from the checkpoint, or an fp32 artifact."""
+
     kind: str  # "eager-checkpoint" | "fp32-artifact"
     description: str
     logits: np.ndarray
@@ -51,16 +53,16 @@ def resolve_checkpoint(bundle: BenchBundle, override: Path | None) -> tuple[Path
     return path, why
 
 
-def eager_reference(bundle: BenchBundle, checkpoint: Path, why: str, inputs: np.ndarray, threads: int) -> Reference:
+def eager_reference(bundle: BenchBundle, checkpoint: Path, why: str, inputs: np.ndarray, threads: int) -> BenchReference:
     from signport.runtime import RUNNERS
 
     backbone = RUNNERS["pytorch"](checkpoint, threads, part="backbone")
     embeddings = np.concatenate([backbone.run(batch) for batch in np.array_split(inputs, max(1, len(inputs) // 16))])
-    return Reference("eager-checkpoint", f"eager PyTorch from {why}", bundle.apply_head(embeddings), embeddings,
+    return BenchReference("eager-checkpoint", f"eager PyTorch from {why}", bundle.apply_head(embeddings), embeddings,
                      checkpoint=checkpoint)
 
 
-def artifact_reference(bundle: BenchBundle, inputs: np.ndarray, threads: int, why_no_checkpoint: str) -> Reference:
+def artifact_reference(bundle: BenchBundle, inputs: np.ndarray, threads: int, why_no_checkpoint: str) -> BenchReference:
     """Fallback when the checkpoint is not here: the first fp32 artifact that runs on this host."""
     problems = []
     order = {"executorch": 0, "onnx": 1, "coreml": 2}
@@ -74,7 +76,7 @@ def artifact_reference(bundle: BenchBundle, inputs: np.ndarray, threads: int, wh
             problems.append(f"{artifact['id']}: {e}")
             continue
         description = f"fp32 artifact {artifact['id']} (no eager reference: {why_no_checkpoint})"
-        return Reference("fp32-artifact", description, logits, embeddings, artifact_id=artifact["id"])
+        return BenchReference("fp32-artifact", description, logits, embeddings, artifact_id=artifact["id"])
     raise InputError(
         f"{bundle.root}: no reference for parity ({why_no_checkpoint}; no fp32 artifact runs here"
         f"{': ' + '; '.join(problems) if problems else ''}); pass --checkpoint CKPT"

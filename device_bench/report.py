@@ -182,7 +182,10 @@ def run_sections(run: dict, plot_dir: Path) -> list[Section]:
                                            if label.endswith("emulated") else "")])
     host, settings = run.get("host"), run.get("settings")
     if host:
-        overview.paragraphs.append(f"Host: {host['machine']} ({host['cpu']}), {host['os']}.")
+        isa = f", {host['isa']}" if host.get("isa") else ""
+        overview.paragraphs.append(f"Host: {host['machine']} ({host['cpu']}{isa}), {host['os']}. Parity and latency "
+                                   "below were measured on this host; int8 speed (and, for host-dependent int8 settings, "
+                                   "int8 agreement) depends on its ISA.")
         loads = [v for v in (host.get("load_average_before"), host.get("load_average_after")) if v is not None]
         if loads:
             busy = max(loads) > 0.5 * host["cores"]

@@ -8,7 +8,6 @@ here prints or writes files; the CLI does that with the record.
 from __future__ import annotations
 
 import os
-import platform
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,17 +15,16 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from signport.core.errors import InputError
-from signport.core.host import cpu_model_name
+from signport.core.host import host_description
 from signport.device_bench.bundle import BenchBundle
 from signport.device_bench.config import BenchConfig
 from signport.device_bench.heldout import HeldoutSet, real_heldout, synthetic_heldout
 from signport.device_bench.measure import MeasureRequest, measure_in_subprocess
 from signport.device_bench.parity import ParityThresholds, artifact_parity_metrics, parity_verdict, verdict_kind
-from signport.device_bench.pipeline import frame_budget, overall_gate, stage
+from signport.device_bench.frame_budget import frame_budget, overall_gate, stage
 from signport.device_bench.profiles import DeviceProfile, available_cores, resolve_threads
 from signport.device_bench.reference import (
-    Reference,
+    BenchReference,
     artifact_outputs,
     artifact_reference,
     eager_reference,
@@ -35,6 +33,7 @@ from signport.device_bench.reference import (
 from signport.device_bench.results import utc_now
 from signport.device_bench.runtimes import COREML_COMPUTE_UNITS, runtime_name, unavailable_reason
 from signport.device_bench.stats import latency_stats, macs_per_second
+from signport.hands.model_file import find_hand_model
 
 EAGER_BASELINE_ID = "pytorch-eager-fp32"
 SAMPLES_KEPT = 2000  # raw latency samples stored per row, for plots re-drawn by `bench report`
@@ -42,11 +41,6 @@ CAMERA_FRAME_SHAPE = (480, 640, 3)
 
 
 # ---------------------------------------------------------------- host facts
-
-def host_description() -> dict:
-    cores = len(available_cores())
-    return {"machine": f"{cores}-core {platform.machine()} host", "cpu": cpu_model_name(), "cores": cores, "os": platform.platform()}
-
 
 # ---------------------------------------------------------------- held-out set and reference
 
@@ -66,16 +60,14 @@ def parity_thresholds(bundle: BenchBundle, config: BenchConfig) -> tuple[ParityT
     if recorded:
         values.update({k: v for k, v in recorded.items() if k in values})
         source = "manifest"
-    flags = {"fp32_max_logit_delta": config.fp32_max_delta_ratio, "fp32_min_top1_agreement": config.fp32_min_agreement,
-             "int8_min_top1_agreement": config.int8_min_agreement}
-    given = {k: v for k, v in flags.items() if v is not None}
+    given = {name: getattr(config, name) for name in ParityThresholds.names() if getattr(config, name) is not None}
     if given:
         values.update(given)
         source = "command line" if not recorded else "command line over manifest"
     return ParityThresholds(**values), source
 
 
-def artifact_parity(bundle: BenchBundle, artifact: dict, heldout: HeldoutSet, reference: Reference, threads: int,
+def artifact_parity(bundle: BenchBundle, artifact: dict, heldout: HeldoutSet, reference: BenchReference, threads: int,
                     thresholds: ParityThresholds) -> dict:
     row = {"artifact_id": artifact["id"], "format": artifact["format"], "precision": artifact["precision"],
            "role": artifact["role"], "delegate": artifact.get("delegate"), "runtime": runtime_name(artifact["format"])}
@@ -181,20 +173,6 @@ def measure_latency(
 
 # ---------------------------------------------------------------- 30 fps budget
 
-def resolve_hand_model(config: BenchConfig) -> tuple[Path | None, str]:
-    """(hand_landmarker.task, where it came from): --hand-model (checked), else the cache that
-    `signport models fetch` fills. The bench never downloads it."""
-    from signport.hands.model_file import HAND_MODEL_FILE, check_task_file
-
-    if config.hand_model is not None:
-        check_task_file(Path(config.hand_model))
-        return Path(config.hand_model), f"--hand-model {config.hand_model}"
-    cached = Path(config.hand_model_dir).expanduser() / HAND_MODEL_FILE
-    if cached.is_file():
-        return cached, f"the cached {cached}"
-    return None, "no hand model: pass --hand-model hand_landmarker.task or run `signport models fetch`"
-
-
 def pipeline_stages(bundle: BenchBundle, config: BenchConfig, frame: np.ndarray, frame_source: str, request_base: dict,
                     workdir: Path) -> tuple[list[dict], list[dict]]:
     """Measured per-frame stages around the model, as (before the model, after it):
@@ -206,7 +184,7 @@ def pipeline_stages(bundle: BenchBundle, config: BenchConfig, frame: np.ndarray,
     style = resolve_input_style("auto", bundle.preprocessing)
     before, landmarks = [], None
     if INPUT_STYLES[style].needs_hand:
-        model_path, where = resolve_hand_model(config)
+        model_path, where = find_hand_model(config.hand_model, config.hand_model_dir)
         if model_path is None:
             before.append(stage("hand_detection", None, note=f"not measured ({style} input needs a hand): {where}"))
         else:
@@ -269,7 +247,7 @@ def timing_frame(config: BenchConfig) -> tuple[np.ndarray, str]:
     height, width = CAMERA_FRAME_SHAPE[:2]
     if candidates:
         return read_image(candidates[0], (height, width)), f"{candidates[0].name} resized to {width}x{height}"
-    model_path, _ = resolve_hand_model(config)
+    model_path, _ = find_hand_model(config.hand_model, config.hand_model_dir)
     found = synthetic_hand_frame(model_path, config.seed) if model_path is not None else None
     if found is not None:
         return found
@@ -316,8 +294,8 @@ def model_macs(bundle: BenchBundle) -> dict:
     """MACs per inference of the bundle's architecture (weights do not change the count)."""
     import torch
 
-    from signport.train.macs import count_macs
-    from signport.train.models import build_model
+    from signport.models.macs import count_macs
+    from signport.models import build_model
 
     arch = bundle.manifest["architecture"]
     model = build_model(arch["name"], len(bundle.labels), **{**arch["args"], "weights": "none"}).eval()

@@ -68,6 +68,12 @@ def report_lines(manifest: dict) -> list[str]:
         lines.append(f"{row['id']:<36} {'ok':<11} {_size(row['size_bytes']):>10} {row.get('export_seconds', 0):>8.1f}  {summary}")
     for row in manifest["skipped"]:
         lines.append(f"{row['id']:<36} {row['status']:<11} {'-':>10} {'-':>8}  {row['reason']}")
+    hosts = {(p["measured_on"]["cpu"], p["measured_on"]["isa"]) for row in manifest["artifacts"]
+             if (p := row.get("parity") or {}).get("measured_on")}
+    for cpu, isa in sorted(hosts):
+        lines.append(f"parity measured on this host: {cpu}, {isa}")
+    if any(not row["quantization"]["host_independent"] for row in manifest["artifacts"] if row.get("quantization")):
+        lines.append("note: some int8 settings are host-dependent; `signport bench` re-checks parity on each host it runs on")
     return lines
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,15 +23,34 @@ def _split_commas(values) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class ParityThresholds:
-    """The export-time verdict. Logit deltas are relative to the eager logit range on the parity set."""
+    """The parity verdict, at export and in the bench. Logit deltas are relative to the eager
+    logit range on the parity set. Each field is also a flag of both commands (threshold_flags)."""
 
-    fp32_max_logit_delta: float = 1e-3
-    fp32_min_top1_agreement: float = 1.0
-    int8_min_top1_agreement: float = 0.98
+    fp32_max_logit_delta: float = field_(1e-3, help="verdict: max |Δlogit| / logit range for float artifacts")
+    fp32_min_top1_agreement: float = field_(1.0, help="verdict: min top-1 agreement of float artifacts with eager")
+    int8_min_top1_agreement: float = field_(0.98, help="verdict: min top-1 agreement of int8 artifacts with eager fp32")
+
+    @classmethod
+    def from_config(cls, config) -> "ParityThresholds":
+        return cls(**{name: getattr(config, name) for name in cls.names()})
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def threshold_flags(*, optional: bool, frozen: bool, default_note: str = "") -> type:
+    """A dataclass base with one field (so one CLI flag) per ParityThresholds field, the same names
+    for `signport export` and `signport bench`. optional: the fields default to None (= not given)."""
+    fields = []
+    for f in dataclasses.fields(ParityThresholds):
+        help_text = f.metadata["help"] + (f" ({default_note}, else {f.default:g})" if optional else "")
+        fields.append((f.name, float | None if optional else float, field_(None if optional else f.default, help=help_text)))
+    return dataclasses.make_dataclass("ParityThresholdFlags", fields, frozen=frozen)
 
 
 @dataclass(frozen=True)
-class ExportConfig:
+class ExportConfig(threshold_flags(optional=False, frozen=True)):
     checkpoint: Path = field_(None, help="checkpoint folder (weights.safetensors + checkpoint.json) from `signport train`", cli=False)
     out: Path = field_(None, help="bundle folder to write (replaced atomically when it already holds a bundle)", required=True)
     formats: tuple[str, ...] = field_(ALL_FORMATS, help="formats to export, comma-separated: executorch,coreml,onnx")
@@ -51,9 +71,6 @@ class ExportConfig:
     coreml_palettize: tuple[int, ...] = field_((), help="Core ML: also write k-means palettized backbones with these bit widths, e.g. 6 4")
     coreml_image_input: bool = field_(False, help="Core ML: take an RGB image (CVPixelBuffer) with mean/std baked in, for image models")
     coreml_target: str = field_("iOS16", help="Core ML minimum deployment target")
-    fp32_max_logit_delta: float = field_(ParityThresholds.fp32_max_logit_delta, help="verdict: max |Δlogit| / logit range for float artifacts")
-    fp32_min_top1_agreement: float = field_(ParityThresholds.fp32_min_top1_agreement, help="verdict: min top-1 agreement of float artifacts with eager")
-    int8_min_top1_agreement: float = field_(ParityThresholds.int8_min_top1_agreement, help="verdict: min top-1 agreement of int8 artifacts with eager fp32")
     on_parity_failure: Literal["fail", "warn"] = field_("fail", help="fail: no bundle is written when a verdict fails; warn: write it and record the failure")
     seed: int = field_(0, help="seed for synthetic inputs and sampling")
     threads: int | None = field_(None, help="threads for the parity runs (default: the runtimes' own)")
@@ -78,4 +95,4 @@ class ExportConfig:
 
     @property
     def thresholds(self) -> ParityThresholds:
-        return ParityThresholds(self.fp32_max_logit_delta, self.fp32_min_top1_agreement, self.int8_min_top1_agreement)
+        return ParityThresholds.from_config(self)

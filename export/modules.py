@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from signport.train.models import SignModel
+from signport.models import SignModel
 
 # Tensor names seen by apps (manifest "inputs"/"outputs"); one per input kind.
 INPUT_NAMES = {"image": "image", "clip": "clip", "landmarks": "landmarks"}
@@ -30,12 +30,9 @@ class PreExportTransform:
 # family -> transforms, applied in registration order to backbone and fused model.
 PRE_EXPORT_TRANSFORMS: dict[str, list[PreExportTransform]] = {}
 # Modules that register transforms when imported, like COMMAND_MODULES in signport/cli.py:
-# a rewrite module adds its name here and decorates its function with
-# @register_pre_export_transform(family, formats=[...]).
-# Every format takes the 3-D rewrite: ExecuTorch cannot run Conv3d at all, ONNX Runtime runs the
-# rewrite faster than its own Conv3d and Core ML's Neural Engine documents only 2-D convolutions
-# (benchmarks/bench_video3d.py measures each; parity is always against the original 3-D model).
-TRANSFORM_MODULES: tuple[str, ...] = ("signport.export.rewrite_3d",)
+# a transform module adds its name here and calls
+# register_pre_export_transform(family, formats=[...]) on its function (see export/transforms.py).
+TRANSFORM_MODULES: tuple[str, ...] = ("signport.export.transforms",)
 
 
 def register_pre_export_transform(family: str, formats: Iterable[str] | None = None):

@@ -6,6 +6,20 @@ import numpy as np
 
 from signport.export.config import ParityThresholds
 
+# Which thresholds judge an artifact: float artifacts must reproduce eager's logits; quantized
+# ones (int8 weights/activations, palettized weights) are judged on top-1 agreement only.
+FLOAT_PRECISIONS = ("fp32", "float32", "fp16", "float16")
+QUANTIZED_PRECISION_PREFIXES = ("int8", "palettized")
+
+
+def verdict_kind(precision: str) -> str | None:
+    """"float" or "int8" (the verdict parity_verdict applies) for an artifact's precision ("fp32",
+    "fp16", "int8", "int8-pt2e", "palettized4", ...); None for a precision no rule covers."""
+    key = precision.strip().lower()
+    if key in FLOAT_PRECISIONS:
+        return "float"
+    return "int8" if key.startswith(QUANTIZED_PRECISION_PREFIXES) else None
+
 
 def parity_metrics(
     reference_logits: np.ndarray, artifact_logits: np.ndarray,

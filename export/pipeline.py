@@ -23,10 +23,10 @@ from signport.core import atomic
 from signport.core.errors import InputError, ToolchainError, VerdictError
 from signport.core.manifest import MANIFEST_FILE, load_manifest, validate_manifest
 from signport.core.preprocessing import Preprocessing
-from signport.export.bundle import ARTIFACT_OPTIONS, artifact_row, base_manifest, head_from_model, skipped_row, write_head_files
+from signport.export.bundle_writer import ARTIFACT_OPTIONS, artifact_row, base_manifest, skipped_row, write_head_files
 from signport.export.calibration import InputSamples, build_input_samples
 from signport.export.config import ExportConfig
-from signport.export.formats import ArtifactRequest, ArtifactSkipped, ExportContext, ExportedArtifact, get_format, quiet_toolchain_logs
+from signport.export.formats import ArtifactRequest, ArtifactSkipped, ExportContext, ExportedArtifact, ExportJob, get_format
 from signport.export.modules import export_parts, run_module
 from signport.export.parity import parity_metrics, parity_verdict, softmax
 
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class Reference:
+class EagerReference:
     """Eager fp32 outputs on the parity inputs: what every artifact is compared to."""
 
     embedding: np.ndarray
@@ -61,7 +61,8 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
     `samples` lets a caller pass its own calibration/parity inputs (e.g. real data from a
     loader); without it they come from `config.calibration`.
     """
-    from signport.train.models import model_from_checkpoint
+    from signport.models import model_from_checkpoint
+    from signport.models.head_io import head_from_model
 
     stage_seconds: dict[str, float] = {}
     clock = time.perf_counter()
@@ -76,8 +77,8 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
     model, meta = model_from_checkpoint(config.checkpoint)
     prep = Preprocessing.from_dict(meta.preprocessing)
     head = head_from_model(
-        model, meta.labels, meta.backbone_fingerprint, model.family, meta.metrics,
-        {"kind": "checkpoint", "checkpoint": Path(config.checkpoint).name},
+        model, meta.labels, fingerprint=meta.backbone_fingerprint, metrics=meta.metrics,
+        source={"kind": "checkpoint", "checkpoint": Path(config.checkpoint).name},
     )
     finish("load")
 
@@ -93,7 +94,7 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
 
     parts = {p.role: p for p in export_parts(model, prep.input_kind, prep.input_shape(1), config.fused)}
     embedding = run_module(model.backbone, samples.parity)
-    reference = Reference(embedding, run_module(model.head, embedding), head.weight, head.bias)
+    reference = EagerReference(embedding, run_module(model.head, embedding), head.weight, head.bias)
     calibration = {"backbone": samples.calibration, "model": samples.calibration}
     if samples.calibration is not None:
         calibration["head"] = run_module(model.backbone, samples.calibration)
@@ -111,11 +112,10 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
             target = stage / request.relative_path
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
-                with quiet_toolchain_logs():
-                    artifact = fmt.export(
-                        request, part, part.for_format(model.family, fmt.name),
-                        calibration.get(request.role) if request.verdict_kind == "int8" else None, target, config, context,
-                    )
+                artifact = fmt.run(ExportJob(
+                    request, part, part.for_format(model.family, fmt.name),
+                    calibration.get(request.role) if request.verdict_kind == "int8" else None, target, config, context,
+                ))
                 parity = artifact.parity_here or measure_parity(artifact, reference, samples, config)
             except ArtifactSkipped as skipped:
                 _remove(target)
@@ -149,7 +149,7 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
     return report
 
 
-def measure_parity(artifact: ExportedArtifact, reference: Reference, samples: InputSamples, config: ExportConfig) -> dict:
+def measure_parity(artifact: ExportedArtifact, reference: EagerReference, samples: InputSamples, config: ExportConfig) -> dict:
     """Run the artifact through signport.runtime (the bench's and the apps' runtimes) on the
     held-out inputs and compare with eager fp32."""
     from signport.runtime import load_runner
@@ -169,7 +169,15 @@ def measure_parity(artifact: ExportedArtifact, reference: Reference, samples: In
         # The program was built but its runtime cannot execute it: an operator it lacks.
         raise ArtifactSkipped(f"built, but {e} ({'; '.join(artifact.notes)})", status="unsupported") from e
     verdict = parity_verdict(metrics, request.verdict_kind, config.thresholds)
-    return {"measured": True, "runtime": request.format, **metrics, **verdict}
+    return {"measured": True, "runtime": request.format, "measured_on": measured_on(), **metrics, **verdict}
+
+
+def measured_on() -> dict:
+    """The host a parity figure was measured on: int8 agreement can depend on its ISA."""
+    from signport.core.host import host_description
+
+    host = host_description()
+    return {key: host[key] for key in ("cpu", "isa", "cpu_features")}
 
 
 def check_out_dir(out: Path) -> None:

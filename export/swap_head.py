@@ -20,12 +20,12 @@ from signport.core.errors import ToolchainError, VerdictError
 from signport.core.heads import Head, check_head_compatible, load_head
 from signport.core.manifest import MANIFEST_FILE, load_manifest, validate_manifest
 from signport.core.preprocessing import Preprocessing
-from signport.export.bundle import artifact_row, bundle_files, link_or_copy_tree, now_iso, write_head_files
+from signport.export.bundle_writer import artifact_row, bundle_files, link_or_copy_tree, now_iso, write_head_files
 from signport.export.calibration import InputSamples, synthetic_inputs
 from signport.export.config import ExportConfig
-from signport.export.formats import ArtifactSkipped, ExportContext, get_format, quiet_toolchain_logs
+from signport.export.formats import ArtifactSkipped, ExportContext, ExportJob, get_format
 from signport.export.modules import EMBEDDING, LOGITS, ExportPart
-from signport.export.pipeline import Reference, measure_parity
+from signport.export.pipeline import EagerReference, measure_parity
 
 log = logging.getLogger(__name__)
 PARITY_INPUTS = 64
@@ -86,7 +86,7 @@ def swap_head(bundle_dir: str | Path, head_path: str | Path, force: bool = False
     fused_rows = [a for a in manifest["artifacts"] if a["role"] == "model"]
     config = _config_from_manifest(bundle_dir, manifest, threads)
     embeddings = _parity_embeddings(bundle_dir, manifest, threads)
-    reference = Reference(embeddings, embeddings @ head.weight.T + head.bias, head.weight, head.bias)
+    reference = EagerReference(embeddings, embeddings @ head.weight.T + head.bias, head.weight, head.bias)
     part = ExportPart("head", _head_module(head), EMBEDDING, LOGITS, (head.manifest.embedding_size,))
     context = ExportContext(manifest["model_family"], new_labels, manifest["preprocessing"], manifest["backbone_fingerprint"], manifest["name"])
 
@@ -103,8 +103,7 @@ def swap_head(bundle_dir: str | Path, head_path: str | Path, force: bool = False
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 calibration = embeddings if request.verdict_kind == "int8" else None
-                with quiet_toolchain_logs():
-                    artifact = fmt.export(request, part, part.module, calibration, target, config, context)
+                artifact = fmt.run(ExportJob(request, part, part.module, calibration, target, config, context))
                 parity = artifact.parity_here or measure_parity(artifact, reference, InputSamples(None, embeddings, "bundle backbone"), config)
             except ArtifactSkipped as e:
                 raise ToolchainError(f"could not rebuild {request.id} for the new head: {e}") from e
@@ -134,7 +133,7 @@ def swap_head(bundle_dir: str | Path, head_path: str | Path, force: bool = False
 
 
 def _head_module(head: Head) -> torch.nn.Module:
-    from signport.train.models import ClassifierHead
+    from signport.models import ClassifierHead
 
     module = ClassifierHead(head.manifest.embedding_size, head.manifest.num_classes)
     with torch.no_grad():

@@ -45,7 +45,7 @@ def random_video_model():
     scaled so activations neither die nor explode through the depth (real numerical tests)."""
     from torch import nn
 
-    from signport.train.models import build_model
+    from signport.models import build_model
 
     def build(name: str = "mobilenet_v2_3d", width: float = 0.5, classes: int = 7, seed: int = 0) -> nn.Module:
         torch.manual_seed(seed)

@@ -41,7 +41,7 @@ def test_wheel_installs_everything_under_the_signport_namespace(tmp_path):
     top_level = {n.split("/")[0] for n in names if not n.startswith("signport-")}
     assert top_level == {"signport"}, f"generic top-level modules in the wheel: {top_level}"
     for package in ("signport/train/__init__.py", "signport/export/__init__.py", "signport/device_bench/__init__.py",
-                    "signport/core/manifest.schema.json", "signport/train/models/mobilenet_v2_3d.py"):
+                    "signport/core/manifest.schema.json", "signport/models/mobilenet_v2_3d.py"):
         assert package in names
 
 

@@ -19,18 +19,10 @@ import torch.nn.functional as F
 from signport.core.errors import InputError
 from signport.core.preprocessing import MIDDLE_MCP, NUM_LANDMARKS, WRIST, Preprocessing
 
-AUGMENTATIONS: dict[str, type] = {}
 
 # RGB <-> YIQ: hue is a rotation of the (I, Q) plane.
 _RGB_TO_YIQ = torch.tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
 _YIQ_TO_RGB = torch.linalg.inv(_RGB_TO_YIQ)
-
-
-def register_augmentation(input_kind: str):
-    def decorator(cls):
-        AUGMENTATIONS[input_kind] = cls
-        return cls
-    return decorator
 
 
 @dataclass(frozen=True)
@@ -134,7 +126,6 @@ def _to_unit(batch: torch.Tensor) -> torch.Tensor:
     return batch.float() / 255.0 if batch.dtype == torch.uint8 else batch.float()
 
 
-@register_augmentation("image")
 class ImageAugment:
     """uint8 (N, 3, H, W) at stored size -> normalized float (N, 3, S, S) at the model's input size."""
 
@@ -155,7 +146,6 @@ class ImageAugment:
         return normalize(images, self.prep).contiguous(memory_format=torch.channels_last)
 
 
-@register_augmentation("clip")
 class ClipAugment:
     """uint8 (N, 3, T, H, W) -> normalized float (N, 3, T, S, S); every frame of a clip shares its draw."""
 
@@ -219,7 +209,6 @@ def vary_hand_shape(centred: torch.Tensor, bone_scale: float, bend: float) -> to
     return out
 
 
-@register_augmentation("landmarks")
 class LandmarkAugment:
     """float (N, 63) raw landmarks -> same shape; when training: hand proportions and finger bend,
     a 3-D turn, depth scale, aspect stretch, in-plane rotation and scale about the wrist, jitter,
@@ -256,6 +245,13 @@ class LandmarkAugment:
         hand_size = torch.linalg.vector_norm(centred[:, MIDDLE_MCP, :2], dim=-1).clamp_min(1e-6)[:, None, None]
         centred = centred + torch.randn_like(centred) * s.landmark_jitter * hand_size
         return (centred + wrist).reshape(n, -1)
+
+
+AUGMENTATIONS: dict[str, type] = {
+    "image": ImageAugment,
+    "clip": ClipAugment,
+    "landmarks": LandmarkAugment,
+}
 
 
 def build_augmentation(prep: Preprocessing, settings: AugmentSettings):

@@ -70,6 +70,7 @@ class TrainConfig:
     compile: bool = field_(False, help="torch.compile the model on CUDA (ignored on CPU)")
     resume: bool = field_(False, help="continue the run saved in --out (model, optimizer, scheduler, epoch, RNG state)")
     overwrite: bool = field_(False, help="replace an existing run in --out instead of refusing")
+    time_budget_minutes: float | None = field_(None, help="fit training into this many minutes on this host: after the first epoch, the epoch count and its schedule shrink to what fits at the measured pace (slower CPUs train fewer epochs instead of running late)")
     stop_after_epochs: int | None = field_(None, help="stop after this many epochs in this invocation (time-boxed jobs); continue later with --resume")
     # Filled in at the CLI edge, never flags.
     cache_dir: Path = field_(Path(".signport-cache"), help="where synthetic data and embedding caches live", cli=False)

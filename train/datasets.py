@@ -24,15 +24,7 @@ from signport.data.video import read_video_frames, sample_frame_indices, tempora
 
 # Training images are stored a little larger than the input so a random resized crop keeps detail.
 TRAIN_STORE_MARGIN = 1.15
-DATASET_BUILDERS: dict[str, object] = {}
 ACCEPTED_INDEX_TYPES = {"image": (ImageIndex, ArrayImageSet), "clip": (VideoIndex,), "landmarks": (LandmarkSet,)}
-
-
-def register_dataset(input_kind: str):
-    def decorator(build):
-        DATASET_BUILDERS[input_kind] = build
-        return build
-    return decorator
 
 
 def cap_per_class(indices: np.ndarray, targets: np.ndarray, max_per_class: int | None, seed: int) -> np.ndarray:
@@ -133,18 +125,15 @@ def decode_images(index: ImageIndex | ArrayImageSet, indices: np.ndarray, size: 
     return out
 
 
-@register_dataset("image")
 def image_dataset(index: ImageIndex | ArrayImageSet, indices: np.ndarray, prep: Preprocessing, train: bool) -> Dataset:
     images = decode_images(index, indices, stored_size(prep, train), desc="decoding train images" if train else "decoding images")
     return PixelDataset(images, index.targets()[indices])
 
 
-@register_dataset("landmarks")
 def landmark_dataset(index: LandmarkSet, indices: np.ndarray, prep: Preprocessing, train: bool) -> Dataset:
     return LandmarkDataset(index.landmarks[indices], index.targets()[indices])
 
 
-@register_dataset("clip")
 def clip_dataset(index: VideoIndex, indices: np.ndarray, prep: Preprocessing, train: bool) -> Dataset:
     size = stored_size(prep, train)
     videos, rates = [], []
@@ -153,6 +142,13 @@ def clip_dataset(index: VideoIndex, indices: np.ndarray, prep: Preprocessing, tr
         rates.append(video_info(index.paths[i]).fps or float(prep.clip_fps))
     ranges = [index.frame_ranges[i] for i in indices] if index.frame_ranges else None
     return ClipDataset(videos, rates, index.targets()[indices], prep, train, ranges)
+
+
+DATASET_BUILDERS: dict[str, object] = {
+    "image": image_dataset,
+    "landmarks": landmark_dataset,
+    "clip": clip_dataset,
+}
 
 
 def build_dataset(index, indices: np.ndarray, prep: Preprocessing, train: bool) -> Dataset:

@@ -18,7 +18,7 @@ from signport.train.config import EvaluateConfig
 from signport.train.inference import predict, predict_video_frames
 from signport.train.metrics import classification_metrics
 from signport.train.plots import plot_confusion_matrix
-from signport.train.runtime import resolve_device, set_threads
+from signport.train.device import resolve_device, set_threads
 
 log = logging.getLogger("signport.train")
 
@@ -71,8 +71,8 @@ def targets_in_label_order(index_labels: list[str], labels: list[str], data: str
 def run_evaluate(config: EvaluateConfig) -> dict:
     """Evaluate and write OUT/results.json + OUT/confusion.png. Returns the metrics."""
     from signport.train.datasets import build_dataset, check_index_kind, make_splits
-    from signport.train.heads import apply_head
-    from signport.train.models import model_from_checkpoint
+    from signport.models.head_io import apply_head
+    from signport.models import model_from_checkpoint
     from signport.train.sources import data_fingerprint, open_dataset, with_hand_crops
 
     set_threads(config.threads)

@@ -30,12 +30,12 @@ from signport.core.preprocessing import Preprocessing
 from signport.data.types import ImageIndex, VideoIndex
 from signport.train.config import FinetuneConfig
 from signport.train.evaluate import metrics_from_logits, summary, targets_in_label_order
-from signport.train.heads import head_from_model
+from signport.models.head_io import head_from_model
 from signport.train.inference import predict, predict_video_frames
-from signport.train.models import SignModel, backbone_fingerprint
+from signport.models import SignModel, backbone_fingerprint
 from signport.train.optim import build_optimizer
 from signport.train.plots import plot_confusion_matrix
-from signport.train.runtime import resolve_device, set_threads
+from signport.train.device import resolve_device, set_threads
 
 log = logging.getLogger("signport.train")
 
@@ -177,7 +177,7 @@ def train_head(head: nn.Module, embeddings: torch.Tensor, targets: torch.Tensor,
 
 def finetune(config: FinetuneConfig) -> dict:
     """Run the personalisation flow; writes OUT.safetensors + OUT.json (+ OUT.confusion.png). Returns the report."""
-    from signport.train.models import model_from_checkpoint
+    from signport.models import model_from_checkpoint
     from signport.train.sources import data_fingerprint, open_dataset, with_hand_crops
 
     if config.seconds_per_letter <= 0 or config.gap_seconds < 0 or config.frame_stride < 1:

@@ -8,43 +8,30 @@ import torch
 
 from signport.core.errors import InputError
 
-OPTIMIZERS: dict[str, Callable[..., torch.optim.Optimizer]] = {}
-SCHEDULERS: dict[str, Callable[..., object]] = {}
 
-
-def register_optimizer(name: str):
-    def decorator(build):
-        OPTIMIZERS[name] = build
-        return build
-    return decorator
-
-
-def register_scheduler(name: str):
-    def decorator(build):
-        SCHEDULERS[name] = build
-        return build
-    return decorator
-
-
-@register_optimizer("adamw")
 def _adamw(params, lr: float, weight_decay: float, momentum: float):
     return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
 
 
-@register_optimizer("adam")
 def _adam(params, lr: float, weight_decay: float, momentum: float):
     # Adam's weight decay is L2 in the gradient (not decoupled): that difference is the ablation.
     return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
 
 
-@register_optimizer("rmsprop")
 def _rmsprop(params, lr: float, weight_decay: float, momentum: float):
     return torch.optim.RMSprop(params, lr=lr, weight_decay=weight_decay, momentum=momentum, alpha=0.9, eps=1e-6)
 
 
-@register_optimizer("sgd")
 def _sgd(params, lr: float, weight_decay: float, momentum: float):
     return torch.optim.SGD(params, lr=lr, weight_decay=weight_decay, momentum=momentum, nesterov=momentum > 0)
+
+
+OPTIMIZERS: dict[str, Callable[..., torch.optim.Optimizer]] = {
+    "adamw": _adamw,
+    "adam": _adam,
+    "rmsprop": _rmsprop,
+    "sgd": _sgd,
+}
 
 
 def build_optimizer(name: str, params: Iterable, lr: float, weight_decay: float = 0.0, momentum: float = 0.9) -> torch.optim.Optimizer:
@@ -53,7 +40,6 @@ def build_optimizer(name: str, params: Iterable, lr: float, weight_decay: float 
     return OPTIMIZERS[name](params, lr=lr, weight_decay=weight_decay, momentum=momentum)
 
 
-@register_scheduler("cosine")
 def _cosine(optimizer, epochs: int, warmup_epochs: int):
     cosine = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, epochs - warmup_epochs))
     if warmup_epochs <= 0:
@@ -62,16 +48,21 @@ def _cosine(optimizer, epochs: int, warmup_epochs: int):
     return torch.optim.lr_scheduler.SequentialLR(optimizer, [warmup, cosine], milestones=[warmup_epochs])
 
 
-@register_scheduler("plateau")
 def _plateau(optimizer, epochs: int, warmup_epochs: int):
     if warmup_epochs:
         raise InputError("--warmup-epochs works with --scheduler cosine only; drop it or use the cosine schedule")
     return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.3, patience=2)
 
 
-@register_scheduler("constant")
 def _constant(optimizer, epochs: int, warmup_epochs: int):
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: min(1.0, (epoch + 1) / (warmup_epochs + 1)))
+
+
+SCHEDULERS: dict[str, Callable[..., object]] = {
+    "cosine": _cosine,
+    "plateau": _plateau,
+    "constant": _constant,
+}
 
 
 def build_scheduler(name: str, optimizer: torch.optim.Optimizer, epochs: int, warmup_epochs: int = 0):

@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, WeightedRandomSampler
@@ -32,12 +31,12 @@ from signport.train.datasets import build_dataset, check_index_kind, make_splits
 from signport.train.evaluate import evaluate_dataset, metrics_from_logits, per_source_metrics, summary, write_evaluation
 from signport.train.inference import predict
 from signport.train.metrics import class_weights
-from signport.train.models import backbone_fingerprint, build_model
-from signport.train.models.registry import get_spec, model_preprocessing
+from signport.models import backbone_fingerprint, build_model
+from signport.models.registry import get_spec, model_preprocessing
 from signport.train.optim import build_optimizer, build_scheduler, step_scheduler
 from signport.train.plots import plot_training_curves
 from signport.train.presets import describe_preset
-from signport.train.runtime import autocast_dtype, resolve_device, set_threads
+from signport.train.device import autocast_dtype, resolve_device, set_threads
 from signport.train.sources import data_fingerprint, open_dataset, with_hand_crops
 from signport.train.state import STATE_FILE, check_resumable, load_train_state, restore_rng_state, rng_state, save_train_state
 
@@ -79,6 +78,14 @@ def source_balanced_weights(sources: list[str]) -> torch.Tensor:
 
 class TrainingDiverged(SignportError):
     """The loss became NaN or infinite."""
+
+
+def epochs_within_budget(planned: int, first_epoch_seconds: float, budget_seconds: float, minimum: int = 3) -> int:
+    """How many epochs fit in `budget_seconds` at the first epoch's pace (never more than planned,
+    never fewer than `minimum`: a schedule shorter than that does not converge at all)."""
+    if first_epoch_seconds <= 0:
+        return planned
+    return max(min(planned, int(budget_seconds // first_epoch_seconds)), min(minimum, planned))
 
 
 def train_one_epoch(model, loader, augment, criterion, optimizer, scaler, device, amp_dtype, desc: str, show_progress: bool = True) -> dict:
@@ -217,7 +224,9 @@ def train(config: TrainConfig) -> TrainResult:
     weights = torch.from_numpy(class_weights(train_targets, len(labels))).to(device) if config.class_weights else None
     criterion = nn.CrossEntropyLoss(weight=weights, label_smoothing=config.label_smoothing)
     optimizer = build_optimizer(config.optimizer, [p for p in model.parameters() if p.requires_grad], config.lr, config.weight_decay, config.momentum)
-    scheduler = build_scheduler(config.scheduler, optimizer, config.epochs, config.warmup_epochs)
+    # A resumed run keeps the epoch count its time budget chose.
+    total_epochs = state.get("total_epochs", config.epochs) if state is not None else config.epochs
+    scheduler = build_scheduler(config.scheduler, optimizer, total_epochs, config.warmup_epochs)
     scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
 
     start_epoch, history = 0, []
@@ -236,11 +245,10 @@ def train(config: TrainConfig) -> TrainResult:
         backbone_fingerprint="", embedding_size=model_without_ddp.embedding_size, data_fingerprint=fingerprint,
         train_config=config.to_dict(),
     )
-    finished = best["bad_epochs"] >= config.patience > 0 or start_epoch >= config.epochs
+    finished = best["bad_epochs"] >= config.patience > 0 or start_epoch >= total_epochs
     epochs_this_run = 0
-    for epoch in range(start_epoch, config.epochs):
-        if finished:
-            break
+    epoch = start_epoch
+    while epoch < total_epochs and not finished:
         epoch_started, epoch_cpu_started = time.perf_counter(), time.process_time()
         # Shuffling depends only on (seed, epoch), so a resumed run sees the same order.
         if config.world_size > 1:
@@ -251,7 +259,7 @@ def train(config: TrainConfig) -> TrainResult:
         lr = optimizer.param_groups[0]["lr"]
         record = {"epoch": epoch + 1, "lr": lr}
         record.update(train_one_epoch(step_model, train_loader, augment, criterion, optimizer, scaler, device, amp_dtype,
-                                      desc=f"epoch {epoch + 1}/{config.epochs}", show_progress=main_process))
+                                      desc=f"epoch {epoch + 1}/{total_epochs}", show_progress=main_process))
         recalibrate_batchnorm(model_without_ddp, train_set, augment, device, config.batch_size, config.precise_bn_batches)
         val = evaluate_dataset(model_without_ddp, val_set, prep, labels, device, config.batch_size * 2, amp_dtype) if len(val_set) else None
         record.update({"val_loss": val["loss"], "val_top1": val["top1"]} if val else {"val_loss": None, "val_top1": None})
@@ -260,6 +268,15 @@ def train(config: TrainConfig) -> TrainResult:
         record["seconds"] = round(time.perf_counter() - epoch_started, 2)
         record["cpu_seconds"] = round(time.process_time() - epoch_cpu_started, 2)
         history.append(record)
+        if epoch == 0 and config.time_budget_minutes:
+            fitted = epochs_within_budget(total_epochs, record["seconds"], 60 * config.time_budget_minutes)
+            if fitted < total_epochs:
+                log.info(f"time budget: at {record['seconds']:.0f} s per epoch on this host, {total_epochs} epochs would take "
+                         f"{total_epochs * record['seconds'] / 60:.1f} min > --time-budget-minutes {config.time_budget_minutes:g}; "
+                         f"training {fitted} epochs with the schedule compressed to fit")
+                total_epochs = fitted
+                scheduler = build_scheduler(config.scheduler, optimizer, total_epochs, config.warmup_epochs)
+                step_scheduler(scheduler, record["val_loss"])
 
         improved = val is None or val["top1"] > best["val_top1"] or (val["top1"] == best["val_top1"] and val["loss"] < best["val_loss"])
         if improved:
@@ -269,7 +286,7 @@ def train(config: TrainConfig) -> TrainResult:
         else:
             best["bad_epochs"] += 1
         log.info(
-            f"epoch {epoch + 1}/{config.epochs}  lr {lr:.2e}  train loss {record['train_loss']:.3f} acc {record['train_top1']:.3f}"
+            f"epoch {epoch + 1}/{total_epochs}  lr {lr:.2e}  train loss {record['train_loss']:.3f} acc {record['train_top1']:.3f}"
             + (f"  |  val loss {val['loss']:.3f} acc {val['top1']:.3f}" if val else "")
             + f"  |  {record['seconds']:.1f} s (cpu {record['cpu_seconds']:.1f} s)" + ("  *" if improved else "")
         )
@@ -277,13 +294,14 @@ def train(config: TrainConfig) -> TrainResult:
             save_train_state(config.out, {
                 "epoch": epoch + 1, "model": model_without_ddp.state_dict(), "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(), "rng": rng_state(),
-                "history": history, "best": best, "config": config.to_dict(),
+                "history": history, "best": best, "config": config.to_dict(), "total_epochs": total_epochs,
             })
         epochs_this_run += 1
+        epoch += 1
         if config.patience > 0 and best["bad_epochs"] >= config.patience:
             log.info(f"early stop: validation accuracy has not improved for {config.patience} epochs (best epoch {best['epoch']})")
             finished = True
-        elif epoch + 1 >= config.epochs:
+        elif epoch >= total_epochs:
             finished = True
         elif config.stop_after_epochs and epochs_this_run >= config.stop_after_epochs:
             log.info(f"stopping after {epochs_this_run} epochs as asked; continue with --resume --out {config.out}")
@@ -311,7 +329,7 @@ def _save_best(out: Path, model, meta: CheckpointMeta, best: dict) -> None:
 
 def _finish(config, index, splits, prep, labels, device, amp_dtype, history, best, seconds, cpu_seconds) -> dict | None:
     """Evaluate the best weights on the test split; record metrics, history and pictures."""
-    from signport.train.models import model_from_checkpoint
+    from signport.models import model_from_checkpoint
 
     model, meta = model_from_checkpoint(config.out)
     model.to(device)

@@ -6,15 +6,17 @@ this table loads instantly.
 
 from __future__ import annotations
 
-from signport.core.errors import InputError
+from signport.core.registry import Registry
 from signport.export.formats.base import (
-    ArtifactRequest, ArtifactSkipped, ExportContext, ExportedArtifact, ExportFormat, quiet_toolchain_logs,
+    ArtifactRequest, ArtifactSkipped, ExportContext, ExportedArtifact, ExportFormat, ExportJob, quiet_toolchain_logs,
 )
 
-FORMATS: dict[str, ExportFormat] = {}
+FORMATS: Registry[ExportFormat] = Registry("export format")
 
 
 def register_format(name: str):
+    """Class decorator: names the format and registers one instance of it."""
+
     def decorator(cls: type[ExportFormat]) -> type[ExportFormat]:
         cls.name = name
         FORMATS[name] = cls()
@@ -24,13 +26,12 @@ def register_format(name: str):
 
 
 def get_format(name: str) -> ExportFormat:
-    if name not in FORMATS:
-        raise InputError(f"unknown export format {name!r}; choose one of: {', '.join(sorted(FORMATS))}")
-    return FORMATS[name]
+    return FORMATS.get_or_fail(name)
 
 
 # Registration side effects: one import per format, in the order artifacts are exported.
 from signport.export.formats import executorch, onnx, coreml  # noqa: E402,F401
 
 __all__ = ["FORMATS", "register_format", "get_format", "ArtifactRequest", "ArtifactSkipped", "ExportContext", "ExportedArtifact", "ExportFormat",
+           "ExportJob",
            "quiet_toolchain_logs"]

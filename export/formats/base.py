@@ -5,16 +5,16 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from signport.core.errors import SignportError
+from signport.core.errors import SignportError, ToolchainError
 from signport.export.config import ExportConfig
 from signport.export.modules import ExportPart
-
-QUANTIZED_PRECISIONS = ("int8",)
+from signport.export.parity import verdict_kind
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ class ArtifactRequest:
 
     @property
     def verdict_kind(self) -> str:
-        """Which thresholds apply: quantized artifacts are judged on top-1 agreement only."""
-        return "int8" if self.precision in QUANTIZED_PRECISIONS or self.precision.startswith("palettized") else "float"
+        """Which thresholds apply (signport.export.parity.verdict_kind, the rule the bench uses too)."""
+        return verdict_kind(self.precision)
 
 
 @dataclass
@@ -61,6 +61,7 @@ class ExportedArtifact:
     parity_here: dict | None = None
     export_seconds: float = 0.0
     outputs_probabilities: bool = False  # a classifier that ends in softmax (Core ML's fused model)
+    quantization: dict | None = None  # the int8 settings, recorded in the manifest row
 
 
 class ArtifactSkipped(SignportError):
@@ -75,17 +76,40 @@ class ArtifactSkipped(SignportError):
         self.status = status
 
 
+@dataclass
+class ExportJob:
+    """One artifact to write: the request, the part and its module (already transformed for the
+    format), calibration inputs (None unless the request is quantized), the path, the options and
+    the model facts some formats need."""
+
+    request: ArtifactRequest
+    part: ExportPart
+    module: object  # torch.nn.Module; torch is imported by the formats, not by this table
+    calibration: np.ndarray | None
+    path: Path
+    config: ExportConfig
+    context: "ExportContext"
+
+
+def exports_role(role: str, quant: str, config: ExportConfig) -> bool:
+    """The head-quantisation rule every format follows: the head is written at fp32 and at a
+    quantized precision only with --quantize-head (it is tiny, and quantizing it costs agreement)."""
+    return role != "head" or quant == "fp32" or config.quantize_head
+
+
 class ExportFormat:
     """A format: which artifacts it makes for a config, and how to make one.
 
-    `export` receives the module already transformed for this format, its calibration inputs
-    (None unless the request is quantized) and the path to write; it raises
-    ArtifactSkipped for what it cannot build and ToolchainError when its toolchain fails.
+    `export(job)` writes `job.path`; it raises ArtifactSkipped for what it cannot build and
+    ToolchainError when its toolchain fails. Callers go through `run(job)`, which adds what every
+    format shares: the calibration check, quiet toolchain logs, timing and error mapping.
     """
 
     name: str = ""
+    title: str = ""  # the toolchain's name in messages
     extension: str = ""
     default_delegate: str | None = None
+    calibrated_precisions: tuple[str, ...] = ()  # precisions whose quantizer observes calibration inputs
 
     def requests(self, config: ExportConfig, roles: list[str]) -> list[ArtifactRequest]:
         raise NotImplementedError
@@ -93,11 +117,22 @@ class ExportFormat:
     def request(self, role: str, precision: str, delegate: str | None = None) -> ArtifactRequest:
         return ArtifactRequest(self.name, role, precision, self.extension, delegate or self.default_delegate, self.default_delegate)
 
-    def export(
-        self, request: ArtifactRequest, part: ExportPart, module, calibration: np.ndarray | None, path: Path,
-        config: ExportConfig, context: "ExportContext",
-    ) -> ExportedArtifact:
+    def export(self, job: ExportJob) -> ExportedArtifact:
         raise NotImplementedError
+
+    def run(self, job: ExportJob) -> ExportedArtifact:
+        if job.request.precision in self.calibrated_precisions and (job.calibration is None or len(job.calibration) == 0):
+            raise ToolchainError(f"{job.request.precision} needs calibration inputs; pass --calibration")
+        started = time.perf_counter()
+        try:
+            with quiet_toolchain_logs():
+                artifact = self.export(job)
+        except SignportError:
+            raise
+        except Exception as e:  # toolchains raise many types; the first line names the cause
+            raise ToolchainError(f"{self.title or self.name} export of the {job.part.role} failed: {first_line(e)}") from e
+        artifact.export_seconds = time.perf_counter() - started
+        return artifact
 
 
 @dataclass

@@ -13,7 +13,6 @@ checkpoint's (BatchNorm folded where Core ML folded it) within the precision's t
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from signport.core.errors import ToolchainError
 from signport.export.config import ExportConfig
 from signport.export.formats import register_format
 from signport.export.formats.base import (
-    ArtifactRequest, ExportContext, ExportedArtifact, ExportFormat, first_line, tensor_spec,
+    ArtifactRequest, ExportContext, ExportedArtifact, ExportFormat, ExportJob, exports_role, first_line, tensor_spec,
 )
 from signport.export.modules import ChannelScale, ExportPart, WithSoftmax
 from signport.runtime.coreml_runner import LABELS_METADATA_KEY, PREDICT_NEEDS_MACOS, coreml_predict_available
@@ -70,6 +69,7 @@ def compress(mlmodel, precision: str):
 
 @register_format("coreml")
 class CoreMLFormat(ExportFormat):
+    title = "Core ML"
     extension = ".mlpackage"
 
     def requests(self, config: ExportConfig, roles: list[str]) -> list[ArtifactRequest]:
@@ -77,23 +77,16 @@ class CoreMLFormat(ExportFormat):
         for quant in config.quant:
             precision = config.coreml_compute_precision if quant == "fp32" else quant
             for role in roles:
-                if role == "head":
-                    if quant == "fp32":
-                        requests.append(self.request(role, "fp32"))  # the head stays fp32 unless asked
-                    elif config.quantize_head:
-                        requests.append(self.request(role, precision))
-                else:
-                    requests.append(self.request(role, precision))
+                if exports_role(role, quant, config):
+                    # An unquantized head stays fp32 whatever the compute precision.
+                    requests.append(self.request(role, "fp32" if role == "head" and quant == "fp32" else precision))
         requests += [self.request("backbone", f"palettized{bits}") for bits in config.coreml_palettize]
         return requests
 
-    def export(
-        self, request: ArtifactRequest, part: ExportPart, module: nn.Module, calibration: np.ndarray | None, path: Path,
-        config: ExportConfig, context: ExportContext,
-    ) -> ExportedArtifact:
+    def export(self, job: ExportJob) -> ExportedArtifact:
         import coremltools as ct
 
-        started = time.perf_counter()
+        request, part, module, path, config, context = job.request, job.part, job.module, job.path, job.config, job.context
         prep = context.preprocessing
         image_input = config.coreml_image_input and part.role != "head" and prep["input_kind"] == "image"
         classifier = part.role == "model"
@@ -144,7 +137,7 @@ class CoreMLFormat(ExportFormat):
             }
         return ExportedArtifact(
             request, path, inputs=expected_inputs, outputs=expected_outputs, notes=notes, parity_here=parity_here,
-            export_seconds=time.perf_counter() - started, outputs_probabilities=classifier,
+            outputs_probabilities=classifier,
         )
 
 

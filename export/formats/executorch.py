@@ -7,9 +7,6 @@ ML-delegated .pte is written for iOS when the ExecuTorch Core ML backend can com
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import numpy as np
 import torch
 from torch import nn
@@ -17,8 +14,9 @@ from torch import nn
 from signport.core.errors import ToolchainError
 from signport.export.config import ExportConfig
 from signport.export.formats import register_format
-from signport.export.formats.base import first_line, ArtifactRequest, ArtifactSkipped, ExportContext, ExportedArtifact, ExportFormat, tensor_spec
-from signport.export.modules import ExportPart
+from signport.export.formats.base import (
+    ArtifactRequest, ArtifactSkipped, ExportedArtifact, ExportFormat, ExportJob, exports_role, first_line, tensor_spec,
+)
 
 DEFAULT_DELEGATE = "xnnpack"
 CALIBRATION_BATCH = 32
@@ -33,7 +31,7 @@ UNSUPPORTED_MODULES: dict[str, dict[type[nn.Module], str]] = {
 }
 
 
-def xnnpack_partitioners(config: ExportConfig) -> list:
+def xnnpack_partitioners(config: ExportConfig | None = None) -> list:
     from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
 
     return [XnnpackPartitioner()]
@@ -51,58 +49,85 @@ def coreml_partitioners(config: ExportConfig) -> list:
     return [CoreMLPartitioner(compile_specs=compile_specs, lower_full_graph=True)]
 
 
-def xnnpack_int8_quantizer(module: nn.Module):
+def xnnpack_int8_quantizer(module: nn.Module, float_tap_sums: bool = True):
     """PT2E static quantization as XNNPACK runs it: int8 symmetric, per-channel weights. Nodes
-    inside a rewritten 3-D conv's temporal tap sum stay float (see rewrite_3d.int8_node_filter)."""
+    inside a rewritten 3-D conv's temporal tap sum stay float (see export/transforms.py);
+    `float_tap_sums=False` quantizes them too (only for comparing the two)."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer, get_symmetric_quantization_config
 
-    from signport.export.rewrite_3d import int8_node_filter
+    from signport.export.transforms import int8_node_filter
 
     quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True, is_dynamic=False))
-    return quantizer.set_filter_function(int8_node_filter(module))
+    return quantizer.set_filter_function(int8_node_filter(module)) if float_tap_sums else quantizer
+
+
+def describe_xnnpack_int8(module: nn.Module) -> dict:
+    """The XNNPACK int8 settings as the manifest records them."""
+    from signport.export.transforms import float_module_paths
+
+    kept_float = sorted(float_module_paths(module))
+    return {
+        "tool": "torch.export PT2E + XNNPACKQuantizer (symmetric config)",
+        "format": "QDQ lowered to XNNPACK qs8 kernels",
+        "activations": "QInt8 per-tensor asymmetric",
+        "weights": "QInt8 per-channel symmetric, 8-bit range",
+        "calibration": "observers over the calibration inputs",
+        "host_independent": True,
+        "why": "XNNPACK's x86 qs8 kernels widen to 16 bits before multiplying (no saturation without VNNI); its ARM "
+               "kernels use dotprod/i8mm, so the same program gives the same integers on every host",
+        **({"kept_float": f"{len(kept_float)} temporal tap sums of the 3-D rewrite"} if kept_float else {}),
+    }
 
 
 BACKENDS = {"xnnpack": xnnpack_partitioners, "coreml": coreml_partitioners}
 QUANTIZERS = {"int8": xnnpack_int8_quantizer}
 
 
+def export_program(module: nn.Module, example: tuple, quantizer=None, calibration: np.ndarray | None = None):
+    """torch.export of `module`, statically quantized first (quantize_pt2e) when a quantizer is given."""
+    if quantizer is None:
+        return torch.export.export(module, example, strict=False)
+    return quantize_pt2e(module, example, quantizer, calibration)
+
+
+def lower_to_xnnpack(module: nn.Module, example: tuple, quantizer=None, calibration: np.ndarray | None = None):
+    """What export writes for the XNNPACK delegate, as an edge program manager (call
+    `.to_executorch().buffer` for the .pte bytes)."""
+    from executorch.exir import to_edge_transform_and_lower
+
+    return to_edge_transform_and_lower(export_program(module, example, quantizer, calibration), partitioner=xnnpack_partitioners())
+
+
 @register_format("executorch")
 class ExecutorchFormat(ExportFormat):
+    title = "ExecuTorch"
     extension = ".pte"
     default_delegate = DEFAULT_DELEGATE
+    calibrated_precisions = tuple(QUANTIZERS)
 
     def requests(self, config: ExportConfig, roles: list[str]) -> list[ArtifactRequest]:
-        requests = []
-        for precision in config.quant:
-            for role in roles:
-                if role == "head" and precision != "fp32" and not config.quantize_head:
-                    continue
-                requests.append(self.request(role, precision))
+        requests = [self.request(role, precision) for precision in config.quant for role in roles
+                    if exports_role(role, precision, config)]
         if config.executorch_coreml and "fp32" in config.quant:
             for role in roles:
                 if role != "head":
                     requests.append(self.request(role, config.coreml_compute_precision, "coreml"))
         return requests
 
-    def export(
-        self, request: ArtifactRequest, part: ExportPart, module: nn.Module, calibration: np.ndarray | None, path: Path,
-        config: ExportConfig, context: ExportContext,
-    ) -> ExportedArtifact:
-        started = time.perf_counter()
+    def export(self, job: ExportJob) -> ExportedArtifact:
+        request, part, module, path = job.request, job.part, job.module, job.path
         check_supported(module, request.delegate)
         from executorch.exir import to_edge_transform_and_lower
 
         example = (part.example_input(),)
-        if request.precision in QUANTIZERS:
-            program = quantize_pt2e(module, example, QUANTIZERS[request.precision](module), calibration)
-        else:
-            program = torch.export.export(module, example, strict=False)
+        quantizer = QUANTIZERS[request.precision](module) if request.precision in QUANTIZERS else None
+        program = export_program(module, example, quantizer, job.calibration)
         try:
             if request.delegate == "coreml":
                 from signport.export.formats.coreml import fresh_mil_names
 
                 fresh_mil_names()  # the Core ML delegate converts with coremltools too
-            partitioners = BACKENDS[request.delegate](config)
+            partitioners = BACKENDS[request.delegate](job.config)
             edge = to_edge_transform_and_lower(program, partitioner=partitioners)
             remaining = undelegated_ops(edge.exported_program())  # before to_executorch adds memory-planning ops
             executorch_program = edge.to_executorch()
@@ -133,7 +158,8 @@ class ExecutorchFormat(ExportFormat):
             request, path,
             inputs=[tensor_spec(part.input_name, part.example_input().shape)],
             outputs=[tensor_spec(part.output_name, _output_shape(module, example))],
-            notes=notes, parity_here=parity_here, export_seconds=time.perf_counter() - started,
+            notes=notes, parity_here=parity_here,
+            quantization=describe_xnnpack_int8(module) if request.precision in QUANTIZERS else None,
         )
 
 
@@ -145,7 +171,7 @@ def check_supported(module: nn.Module, delegate: str) -> None:
             raise ArtifactSkipped(reason, status="unsupported")
 
 
-def quantize_pt2e(module: nn.Module, example: tuple, quantizer, calibration: np.ndarray | None):
+def quantize_pt2e(module: nn.Module, example: tuple, quantizer, calibration: np.ndarray):
     """Static PT2E quantization: annotate with `quantizer`, observe `calibration`, convert, re-export.
 
     The graph is captured with a dynamic batch so calibration runs in batches (the histogram
@@ -153,8 +179,6 @@ def quantize_pt2e(module: nn.Module, example: tuple, quantizer, calibration: np.
     """
     from torchao.quantization.pt2e.quantize_pt2e import convert_pt2e, prepare_pt2e
 
-    if calibration is None or len(calibration) == 0:
-        raise ToolchainError("int8 needs calibration inputs; pass --calibration")
     batched = (torch.from_numpy(np.ascontiguousarray(calibration[:2])),) if len(calibration) > 1 else example
     dynamic = ({0: torch.export.Dim("batch", min=1, max=max(2, CALIBRATION_BATCH))},) if len(calibration) > 1 else None
     captured = torch.export.export(module, batched, dynamic_shapes=dynamic, strict=False).module()

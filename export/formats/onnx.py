@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,22 +15,47 @@ from torch import nn
 from signport.core.errors import ToolchainError
 from signport.export.config import ExportConfig
 from signport.export.formats import register_format
-from signport.export.formats.base import first_line, ArtifactRequest, ExportContext, ExportedArtifact, ExportFormat, tensor_spec
+from signport.export.formats.base import (
+    ArtifactRequest, ExportedArtifact, ExportFormat, ExportJob, exports_role, first_line, tensor_spec,
+)
 from signport.export.modules import ExportPart
-from signport.export.rewrite_3d import float_module_paths
+from signport.export.transforms import float_module_paths
 
 CALIBRATION_BATCH = 1  # the fp32 graph may have a fixed batch of 1
 
 
 def ort_int8_options() -> dict:
-    """ONNX Runtime's recommendation for x86 with VNNI and for ARM: QDQ, uint8 activations,
-    int8 per-channel weights, no range reduction."""
+    """ONNX Runtime static QDQ: uint8 activations, int8 per-channel weights in a 7-bit range.
+
+    Why the 7-bit range (`reduce_range`): on x86 without VNNI (AVX2, plain AVX-512) ONNX Runtime's
+    u8s8 kernels multiply with VPMADDUBSW, whose int16 pair sums saturate for 8-bit weights, so the
+    same artifact loses top-1 agreement on one CPU and not on another. 7-bit weights cannot
+    saturate there, keep the fast u8s8 kernels on every host (u8u8 is as accurate but slower on
+    AVX2), and cost VNNI and ARM hosts one bit of weight precision. Measurements: docs/quantization.md.
+    """
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType
 
     return dict(
-        quant_format=QuantFormat.QDQ, per_channel=True, reduce_range=False, activation_type=QuantType.QUInt8,
+        quant_format=QuantFormat.QDQ, per_channel=True, reduce_range=True, activation_type=QuantType.QUInt8,
         weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
     )
+
+
+def describe_ort_options(options: dict) -> dict:
+    """The quantization settings as the manifest records them (plain strings, for people and apps)."""
+    weight_bits = 7 if options["reduce_range"] else 8
+    return {
+        "tool": "onnxruntime.quantization.quantize_static",
+        "format": options["quant_format"].name,
+        "activations": f"{options['activation_type'].name} per-tensor asymmetric",
+        "weights": f"{options['weight_type'].name} {'per-channel' if options['per_channel'] else 'per-tensor'} symmetric, "
+                   f"{weight_bits}-bit range" + (" (reduce_range)" if options["reduce_range"] else ""),
+        "calibration": options["calibrate_method"].name,
+        "host_independent": bool(options["reduce_range"]),
+        "why": "7-bit weights cannot saturate ONNX Runtime's u8s8 VPMADDUBSW kernels on x86 without VNNI, so parity "
+               "holds on AVX2, AVX-512, VNNI and ARM hosts alike" if options["reduce_range"] else
+               "8-bit weights: u8s8 kernels may saturate on x86 without VNNI; parity holds only where measured",
+    }
 
 
 QUANTIZERS = {"int8": ort_int8_options}
@@ -39,32 +63,28 @@ QUANTIZERS = {"int8": ort_int8_options}
 
 @register_format("onnx")
 class OnnxFormat(ExportFormat):
+    title = "ONNX"
     extension = ".onnx"
+    calibrated_precisions = tuple(QUANTIZERS)
 
     def requests(self, config: ExportConfig, roles: list[str]) -> list[ArtifactRequest]:
-        return [
-            self.request(role, precision)
-            for precision in config.quant for role in roles
-            if not (role == "head" and precision != "fp32" and not config.quantize_head)
-        ]
+        return [self.request(role, precision) for precision in config.quant for role in roles
+                if exports_role(role, precision, config)]
 
-    def export(
-        self, request: ArtifactRequest, part: ExportPart, module: nn.Module, calibration: np.ndarray | None, path: Path,
-        config: ExportConfig, context: ExportContext,
-    ) -> ExportedArtifact:
-        started = time.perf_counter()
+    def export(self, job: ExportJob) -> ExportedArtifact:
+        request, part, module, path, config = job.request, job.part, job.module, job.path, job.config
         batch_dim = "batch" if config.dynamic_batch else 1
         if request.precision in QUANTIZERS:
-            if calibration is None or len(calibration) == 0:
-                raise ToolchainError("int8 needs calibration inputs; pass --calibration")
             with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
                 fp32_path = Path(scratch) / "fp32.onnx"
                 prepared_path = Path(scratch) / "prepared.onnx"
-                export_fp32(module, part, fp32_path, config)
+                export_fp32(module, part, fp32_path, config.opset, config.dynamic_batch)
                 options = QUANTIZERS[request.precision]()
-                quantize_onnx(fp32_path, prepared_path, path, part.input_name, calibration, options, float_module_paths(module))
+                quantize_onnx(fp32_path, prepared_path, path, part.input_name, job.calibration, options, float_module_paths(module))
+            quantization = describe_ort_options(options)
         else:
-            export_fp32(module, part, path, config)
+            quantization = None
+            export_fp32(module, part, path, config.opset, config.dynamic_batch)
         check_onnx(path)
         with torch.no_grad():
             output_shape = tuple(module(part.example_input()).shape)
@@ -73,18 +93,19 @@ class OnnxFormat(ExportFormat):
             inputs=[tensor_spec(part.input_name, (batch_dim, *part.sample_shape))],
             outputs=[tensor_spec(part.output_name, (batch_dim, *output_shape[1:]))],
             notes=[f"opset {config.opset}" + (", dynamic batch" if config.dynamic_batch else ", batch 1")],
-            export_seconds=time.perf_counter() - started,
+            quantization=quantization,
         )
 
 
-def export_fp32(module: nn.Module, part: ExportPart, path: Path, config: ExportConfig) -> None:
-    dynamic_shapes = ({0: torch.export.Dim("batch", min=1, max=4096)},) if config.dynamic_batch else None
-    example = part.example_input().repeat(2, *[1] * len(part.sample_shape)) if config.dynamic_batch else part.example_input()
+def export_fp32(module: nn.Module, part: ExportPart, path: Path, opset: int, dynamic_batch: bool = False) -> None:
+    """The fp32 ONNX graph export writes (also the input of int8 quantization)."""
+    dynamic_shapes = ({0: torch.export.Dim("batch", min=1, max=4096)},) if dynamic_batch else None
+    example = part.example_input().repeat(2, *[1] * len(part.sample_shape)) if dynamic_batch else part.example_input()
     try:
         # The exporter prints its progress; keep the CLI's output to our own lines.
         with contextlib.redirect_stdout(io.StringIO()):
             program = torch.onnx.export(
-                module, (example,), dynamo=True, opset_version=config.opset, input_names=[part.input_name],
+                module, (example,), dynamo=True, opset_version=opset, input_names=[part.input_name],
                 output_names=[part.output_name], dynamic_shapes=dynamic_shapes, verbose=False, optimize=True,
             )
     except Exception as e:  # torch.onnx raises its own error types with the unsupported op in the text

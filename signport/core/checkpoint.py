@@ -3,7 +3,7 @@
   CKPT/weights.safetensors   the full state dict ("backbone.*" and "head.*" keys)
   CKPT/checkpoint.json       architecture + args, labels, preprocessing, fingerprints, metrics
 
-Building a module from it is the model registry's job (signport.train.models); this module
+Building a module from it is the model registry's job (signport.models); this module
 only reads and writes the files, so export and bench can inspect a checkpoint without
 training code.
 """
@@ -14,9 +14,20 @@ import datetime as _dt
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from signport.core import atomic
 from signport.core.errors import CheckpointError
+
+
+def from_known_fields(cls, data: dict, incomplete: Callable[[TypeError], str]):
+    """`cls` from a JSON sidecar's fields (unknown keys from newer writers ignored); a missing
+    field is a CheckpointError whose message `incomplete(cause)` writes."""
+    known = set(cls.__dataclass_fields__)
+    try:
+        return cls(**{k: v for k, v in data.items() if k in known})
+    except TypeError as e:
+        raise CheckpointError(incomplete(e)) from e
 
 CHECKPOINT_FORMAT = "signport-checkpoint"
 CHECKPOINT_FORMAT_VERSION = 1
@@ -46,11 +57,7 @@ class CheckpointMeta:
     def from_dict(cls, data: dict, where: Path) -> "CheckpointMeta":
         if data.get("format") != CHECKPOINT_FORMAT:
             raise CheckpointError(f"{where} is not a signport checkpoint (format={data.get('format')!r}); pass a folder written by `signport train`")
-        known = set(cls.__dataclass_fields__)
-        try:
-            return cls(**{k: v for k, v in data.items() if k in known})
-        except TypeError as e:
-            raise CheckpointError(f"{where} is incomplete ({e}); re-train or re-save the checkpoint") from e
+        return from_known_fields(cls, data, lambda e: f"{where} is incomplete ({e}); re-train or re-save the checkpoint")
 
 
 def save_checkpoint(directory: str | Path, state_dict: dict, meta: CheckpointMeta) -> Path:

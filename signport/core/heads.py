@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from signport.core import atomic
+from signport.core.checkpoint import from_known_fields
 from signport.core.errors import CheckpointError, HeadMismatchError
 
 HEAD_FORMAT = "signport-head"
@@ -62,11 +63,7 @@ class HeadManifest:
         where = f" in {source_path}" if source_path else ""
         if data.get("format") != HEAD_FORMAT:
             raise CheckpointError(f"not a signport head manifest{where} (format={data.get('format')!r}); pass a head written by `signport finetune`")
-        known = set(cls.__dataclass_fields__)
-        try:
-            return cls(**{k: v for k, v in data.items() if k in known})
-        except TypeError as e:
-            raise CheckpointError(f"head manifest{where} is incomplete ({e}); re-export the head") from e
+        return from_known_fields(cls, data, lambda e: f"head manifest{where} is incomplete ({e}); re-export the head")
 
 
 @dataclass

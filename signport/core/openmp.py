@@ -19,8 +19,8 @@ import os
 import time
 from dataclasses import dataclass
 
-# Long enough to cover the gap between back-to-back kernels of a training step (measured: 20k
-# gives the full idle-host speed, 1k loses 25 %), short enough to yield soon on a busy host.
+# Long enough to cover the gap between back-to-back kernels of a training step, short enough to
+# yield soon on a busy host (docs/measurements.md has the measurement).
 SPIN_COUNT = 20_000
 USER_VARIABLES = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")
 

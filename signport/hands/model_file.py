@@ -200,8 +200,21 @@ def fetch_hand_model(out_dir: Path = DEFAULT_MODEL_DIR, source: str = "auto", wh
     return target
 
 
+def find_hand_model(hand_model: Path | None, model_dir: Path = DEFAULT_MODEL_DIR) -> tuple[Path | None, str]:
+    """(hand_landmarker.task, where it came from) without ever downloading: the user's file when
+    given (checked), else the cache `signport models fetch` fills, else (None, how to get one)."""
+    if hand_model is not None:
+        check_task_file(Path(hand_model))
+        return Path(hand_model), f"--hand-model {hand_model}"
+    cached = Path(model_dir).expanduser() / HAND_MODEL_FILE
+    if cached.is_file():
+        return cached, f"the cached {cached}"
+    return None, "no hand model: pass --hand-model hand_landmarker.task or run `signport models fetch`"
+
+
 def resolve_hand_model(hand_model: Path | None, model_dir: Path = DEFAULT_MODEL_DIR) -> Path:
-    """The hand model to use: the user's file when given (checked), else the cached one, built on first use."""
+    """The hand model to use: the user's file when given (checked), else the cached one, fetched
+    on first use (find_hand_model is the lookup that never downloads)."""
     if hand_model is not None:
         path = Path(hand_model).expanduser()
         check_task_file(path)

@@ -30,7 +30,7 @@ class TorchCheckpointClassifier:
     def __init__(self, checkpoint: Path, threads: int | None = None):
         import torch
 
-        from signport.train.models import model_from_checkpoint
+        from signport.models import model_from_checkpoint
 
         if threads:
             torch.set_num_threads(threads)

@@ -29,6 +29,20 @@ class QuickstartConfig:
         if self.threads < 1:
             raise InputError(f"--threads must be at least 1 (got {self.threads})")
 
+    def command_line(self) -> str:
+        """The `signport quickstart` command that reproduces (or resumes) this run: non-default flags only."""
+        import dataclasses
+        import shlex
+
+        words = ["signport", "quickstart"]
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name == "force" or value == f.default:
+                continue
+            flag = "--" + f.name.replace("_", "-")
+            words += [flag] if value is True else [f"--no-{f.name.replace('_', '-')}"] if value is False else [flag, str(value)]
+        return " ".join(shlex.quote(w) for w in words)
+
     @property
     def model_list(self) -> tuple[str, ...]:
         return tuple(m.strip() for m in self.models.split(",") if m.strip())

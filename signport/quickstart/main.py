@@ -10,6 +10,20 @@ from signport.quickstart.plan import Layout, plan
 from signport.quickstart.runner import run_plan
 
 
+def failure_advice(config: QuickstartConfig, results: list) -> str:
+    """Which step failed, how to re-run just it, and how to resume the whole run after a fix."""
+    lines = []
+    for number, result in enumerate(results, 1):
+        if not result.ok:
+            kind = "its verdict failed" if result.step.verdict else f"exit {result.exit_code}"
+            lines.append(f"  step {number} '{result.step.name}' ({result.step.title}) failed: {kind}; its output is above.")
+            lines.append(f"    re-run only it:  signport {' '.join(result.step.argv)}")
+    lines.append(f"  after a fix, resume with:  {config.command_line()}")
+    lines.append("    (finished steps are skipped: their markers are in "
+                 f"{Layout(Path(config.out)).markers}; add --force to start over)")
+    return "\n".join(lines)
+
+
 def quickstart(config: QuickstartConfig, dry_run: bool = False) -> int:
     from signport.cli import main as signport_main
 
@@ -31,6 +45,8 @@ def quickstart(config: QuickstartConfig, dry_run: bool = False) -> int:
     failed = [r.step.name for r in results if not r.ok]
     incomplete = len(results) < len(steps)
     print(f"\nquickstart {'FAILED' if failed else 'finished'} in {total / 60:.1f} min" + (f" (failed: {', '.join(failed)})" if failed else ""))
+    if failed or incomplete:
+        print(failure_advice(config, results))
     print(f"  report     {paths['html']}\n             {paths['markdown']}")
     print(f"  bundles    {layout.root / 'bundles'}")
     print(f"  data       {layout.data}\n  runs       {layout.root / 'runs'}")

@@ -21,7 +21,9 @@ SYNTH = {
 }
 TRAIN = {
     "full": {
-        "mobilenet_v2": ["--preset", "synth-fast"],
+        # The budget bounds the run on slower CPUs (fewer epochs at the measured pace) instead of a late finish;
+        # hosts fast enough for the preset's 24 epochs are unaffected (docs/quantization.md, README).
+        "mobilenet_v2": ["--preset", "synth-fast", "--time-budget-minutes", "9"],
         "landmarks": ["--preset", "synth-fast"],
         "mobilenet_v2_3d": ["--preset", "synth-fast", "--epochs", "8"],
     },
@@ -34,12 +36,13 @@ TRAIN = {
 # Which synthetic output each family trains on.
 TRAIN_DATA = {"mobilenet_v2": "letters", "landmarks": "letters", "mobilenet_v2_3d": "clips"}
 # int8 needs a model whose predictions are confident, else quantization noise flips near-ties and
-# the >= 98 % agreement verdict measures nothing; the fast run's 1-minute CNNs are not, so it
-# quantizes only the landmark MLP (which trains to confidence in seconds).
+# the >= 98 % agreement verdict measures nothing; the fast run's 1-minute CNNs are at chance, so it
+# quantizes only the landmark MLP (which trains to confidence in seconds). CI runs the full
+# quickstart, so the MobileNetV2 int8 export and parity are checked on every CI host.
 QUANT = {
-    # The full run's 3D model stays near chance on the synthetic signs (15 classes, 180 clips, 8
-    # epochs; measured 6.7 % test top-1), so its int8 agreement (65-70 % measured) says nothing:
-    # fp32 only. The int8 3-D path is measured on a trained model in benchmarks/bench_video3d.py.
+    # The full run's 3D model stays near chance on the synthetic signs, so its int8 agreement says
+    # nothing (docs/measurements.md): fp32 only. The int8 3-D path is measured on a trained model
+    # in benchmarks/bench_video3d.py.
     "full": {"mobilenet_v2": "fp32,int8", "landmarks": "fp32,int8", "mobilenet_v2_3d": "fp32"},
     "fast": {"mobilenet_v2": "fp32", "landmarks": "fp32,int8", "mobilenet_v2_3d": "fp32"},
 }

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import platform
 from pathlib import Path
 
+from signport.core.host import host_line
 from signport.quickstart.config import QuickstartConfig
 from signport.quickstart.plan import PERSONALISED_MODEL, Layout
 from signport.quickstart.runner import StepResult
@@ -30,14 +30,6 @@ def _size(size: int) -> str:
     return f"{size / 1e6:.2f} MB" if size >= 1e5 else f"{size / 1e3:.1f} kB"
 
 
-def host_description() -> str:
-    import os
-
-    from signport.core.host import cpu_model_name
-
-    return f"{os.cpu_count()}-core {platform.machine()} host ({cpu_model_name()}), {platform.system()} {platform.release()}, Python {platform.python_version()}"
-
-
 def steps_section(config: QuickstartConfig, results: list[StepResult], total_seconds: float) -> Section:
     rows = []
     for result in results:
@@ -47,7 +39,7 @@ def steps_section(config: QuickstartConfig, results: list[StepResult], total_sec
         rows.append([result.step.title, status, f"{result.seconds:.0f}", "signport " + " ".join(result.step.argv)])
     mode = "fast smoke run (tiny data and models)" if config.fast else "full run (reduced model size for a laptop CPU)"
     return Section("Summary", [
-        f"{mode}; {sum(r.seconds for r in results) / 60:.1f} min of step time on a {host_description()}"
+        f"{mode}; {sum(r.seconds for r in results) / 60:.1f} min of step time on a {host_line()}"
         + (f" ({total_seconds / 60:.1f} min in this invocation; the rest in earlier ones it resumed from)."
            if any(r.skipped for r in results) else "."),
         "Every step is a `signport` command; run any of them again by hand with the command shown. All timings in this "

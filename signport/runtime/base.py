@@ -10,9 +10,9 @@ from typing import Callable
 import numpy as np
 
 from signport.core.errors import InputError
+from signport.core.registry import Registry
 
-
-RUNNERS: dict[str, type["Runner"]] = {}
+RUNNERS: Registry[type["Runner"]] = Registry("runtime")
 
 
 def register_runner(format_name: str) -> Callable[[type["Runner"]], type["Runner"]]:
@@ -27,12 +27,11 @@ def register_runner(format_name: str) -> Callable[[type["Runner"]], type["Runner
 def load_runner(artifact_path: str | Path, format: str, threads: int | None = None, **options) -> "Runner":
     """Load one artifact for inference. `threads` None leaves the runtime's default; `options`
     go to the runner (e.g. part="backbone" for a PyTorch checkpoint)."""
-    if format not in RUNNERS:
-        raise InputError(f"no runner for format {format!r}; choose one of: {', '.join(sorted(RUNNERS))}")
+    runner = RUNNERS.get_or_fail(format)
     path = Path(artifact_path)
     if not path.exists():
         raise InputError(f"{path} not found; pass an artifact file from a bundle written by `signport export`")
-    return RUNNERS[format](path, threads, **options)
+    return runner(path, threads, **options)
 
 
 class Runner(ABC):

@@ -20,7 +20,7 @@ class EagerRunner(Runner):
     def _load(self) -> None:
         import torch
 
-        from signport.train.models import model_from_checkpoint
+        from signport.models import model_from_checkpoint
 
         self._torch = torch
         if self.threads:

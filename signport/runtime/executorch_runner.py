@@ -51,8 +51,12 @@ class ExecutorchRunner(Runner):
         self.input_shape = tuple(meta.input_tensor_meta(0).sizes())
 
     def _run(self, batch: np.ndarray) -> np.ndarray:
+        return self.execute([self._torch.from_numpy(batch)])[0].numpy()
+
+    def execute(self, tensors: list) -> list:
+        """All outputs of the program for a list of input tensors (multi-input programs, such as
+        the causal streaming step with its states)."""
         try:
-            outputs = self._method.execute([self._torch.from_numpy(batch)])
+            return self._method.execute(tensors)
         except RuntimeError as e:
             raise ToolchainError(f"{self.path}: ExecuTorch failed to execute the program ({e}); an operator is missing from this runtime or unsupported by its kernels") from e
-        return outputs[0].numpy()

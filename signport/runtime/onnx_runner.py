@@ -10,6 +10,12 @@ from signport.runtime.base import Runner, register_runner
 
 @register_runner("onnx")
 class OnnxRunner(Runner):
+    def __init__(self, path, threads: int | None = None, spinning: bool | None = None):
+        # spinning: ONNX Runtime's intra-op spin-wait (None: its default, on); off can win on a
+        # shared host where spinning threads steal the cores they wait for.
+        self.spinning = spinning
+        super().__init__(path, threads)
+
     def _load(self) -> None:
         import onnxruntime as ort
 
@@ -18,6 +24,8 @@ class OnnxRunner(Runner):
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1  # one graph, one request at a time: no inter-op parallelism to win
         options.log_severity_level = 3
+        if self.spinning is not None:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "1" if self.spinning else "0")
         try:
             self._session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         except Exception as e:  # onnxruntime raises its own Fail/InvalidGraph types

@@ -20,8 +20,8 @@ from typing import Callable, Sequence
 import torch
 from torch import nn
 
-from signport.export.rewrite_3d import conv2d_from, convert_3d_layers, fold_batchnorm, is_temporal, stacks_taps, temporal_padding
-from signport.train.models.base import SignModel
+from signport.models.rewrite_3d import conv2d_from, convert_3d_layers, fold_batchnorm, is_temporal, stacks_taps, temporal_padding
+from signport.models.base import SignModel
 
 
 def _spatial_out(conv: nn.Conv2d, size: tuple[int, int]) -> tuple[int, int]:
@@ -66,7 +66,7 @@ class StepCausalConv(StepModule):
         self.taps, self.in_channels = conv.kernel_size[0], conv.in_channels
         spatial = dict(stride=conv.stride[1:], padding=conv.padding[1:], groups=conv.groups)
         self.stacked = stacks_taps(conv)
-        self.sums_taps = not self.stacked  # see signport.export.rewrite_3d.int8_node_filter
+        self.sums_taps = not self.stacked  # see signport.export.transforms.int8_node_filter
         if self.stacked:
             # The state is the older taps on channels, oldest first; the new frame is the last tap.
             stacked = weight.permute(0, 2, 1, 3, 4).reshape(weight.shape[0], -1, *weight.shape[3:])

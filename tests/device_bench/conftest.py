@@ -15,8 +15,8 @@ from signport.core.checkpoint import CheckpointMeta, save_checkpoint
 from signport.core.manifest import MANIFEST_FILE, artifact_sha256
 from signport.export.config import ExportConfig
 from signport.export.pipeline import export_bundle
-from signport.train.models import backbone_fingerprint, build_model
-from signport.train.models.registry import model_preprocessing
+from signport.models import backbone_fingerprint, build_model
+from signport.models.registry import model_preprocessing
 
 LABELS = ["A", "B", "C", "D", "E"]
 ARCH_ARGS = {"hidden": [32, 16], "dropout": 0.0}

@@ -66,3 +66,28 @@ def test_precisions_map_to_verdict_kinds():
     assert verdict_kind("fp32") == verdict_kind("fp16") == verdict_kind("float32") == "float"
     assert verdict_kind("int8") == verdict_kind("INT8-pt2e") == "int8"
     assert verdict_kind("int4") is None
+
+
+def test_palettized_artifacts_get_the_same_verdict_in_export_and_bench():
+    from signport.export.formats.base import ArtifactRequest
+
+    request = ArtifactRequest("coreml", "backbone", "palettized4", ".mlpackage")
+    assert request.verdict_kind == verdict_kind("palettized4") == verdict_kind("palettized6") == "int8"
+    assert ArtifactRequest("coreml", "backbone", "fp16", ".mlpackage").verdict_kind == "float"
+
+
+def test_export_and_bench_take_the_same_threshold_flags_named_after_parity_thresholds():
+    import argparse
+
+    from signport.core.config import add_dataclass_arguments
+    from signport.device_bench.config import BenchConfig
+    from signport.export.config import ExportConfig
+
+    def threshold_flags(cls):
+        parser = argparse.ArgumentParser()
+        add_dataclass_arguments(parser, cls)
+        return {a.dest: a.default for a in parser._actions if a.dest in ParityThresholds.names()}
+
+    assert set(threshold_flags(ExportConfig)) == set(threshold_flags(BenchConfig)) == set(vars(ParityThresholds()))
+    assert threshold_flags(ExportConfig) == vars(ParityThresholds())  # export judges with the defaults
+    assert set(threshold_flags(BenchConfig).values()) == {None}  # bench falls back to the manifest's

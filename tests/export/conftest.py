@@ -16,7 +16,7 @@ from toy_models import (  # noqa: E402
 )
 
 from signport.export.config import ExportConfig  # noqa: E402
-from signport.train.models.registry import model_preprocessing  # noqa: E402
+from signport.models.registry import model_preprocessing  # noqa: E402
 
 @pytest.fixture(scope="session")
 def landmark_checkpoint(tmp_path_factory) -> Path:

@@ -11,7 +11,7 @@ from signport.core.errors import ToolchainError
 from signport.core.manifest import load_manifest
 from signport.export.formats.coreml import weight_check
 from signport.runtime import load_runner
-from signport.train.models import build_model, model_from_checkpoint
+from signport.models import build_model, model_from_checkpoint
 
 pytestmark = pytest.mark.skipif(platform.system() == "Darwin", reason="on macOS Core ML parity is measured instead")
 

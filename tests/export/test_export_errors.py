@@ -53,7 +53,7 @@ def test_bundle_missing_a_listed_file_is_rejected_by_name(landmark_bundle, tmp_p
 
 def test_unsupported_operator_only_format_fails_clearly_and_writes_nothing(clip_checkpoint, tmp_path, monkeypatch):
     # Without its registered 3-D -> 2-D rewrite, the video family hits XNNPACK's missing Conv3d.
-    import signport.export.rewrite_3d  # noqa: F401  (registers the rewrite, which is then removed)
+    import signport.export.transforms  # noqa: F401  (registers the rewrite, which is then removed)
     from signport.export.modules import PRE_EXPORT_TRANSFORMS
 
     monkeypatch.setitem(PRE_EXPORT_TRANSFORMS, "mobilenet_v2_3d", [])

@@ -9,7 +9,7 @@ from toy_models import PARITY_SAMPLES, landmark_samples
 from signport.core.heads import head_from_bin
 from signport.core.manifest import load_manifest
 from signport.runtime import BundleModel, load_runner
-from signport.train.models import model_from_checkpoint
+from signport.models import model_from_checkpoint
 
 
 def _rows(bundle, **match):
@@ -90,7 +90,7 @@ def test_manifest_describes_artifacts_for_the_demos(mobilenet_bundle):
 
 
 def test_3d_family_runs_on_executorch_xnnpack_through_the_2d_rewrite(clip_bundle, clip_checkpoint):
-    # ExecuTorch 1.5.1 cannot run Conv3d; the registered rewrite (export/rewrite_3d.py) makes the
+    # ExecuTorch 1.5.1 cannot run Conv3d; the registered rewrite (signport/models/rewrite_3d.py, registered in export/transforms.py) makes the
     # whole 3-D backbone an XNNPACK graph, and its answers are the original 3-D model's.
     manifest = load_manifest(clip_bundle)
     assert not [s for s in manifest["skipped"] if s["format"] == "executorch" and s["delegate"] == "xnnpack"]

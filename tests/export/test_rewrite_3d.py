@@ -9,8 +9,9 @@ import torch
 from torch import nn
 
 from signport.export.formats.executorch import undelegated_ops
-from signport.export.rewrite_3d import FrameLayout, gather_frames, int8_node_filter, residue_blocks, rewrite_3d_to_2d
-from signport.train.models import build_model
+from signport.export.transforms import int8_node_filter
+from signport.models.rewrite_3d import FrameLayout, gather_frames, residue_blocks, rewrite_3d_to_2d
+from signport.models import build_model
 
 
 SHAPES = [  # (width, clips, frames, size): T=16/32 as trained, odd T=7 (uneven stride-2 halves), batch of 2
@@ -165,7 +166,7 @@ def test_onnx_int8_keeps_the_same_tap_sums_float(random_video_model, tmp_path):
     import onnx
 
     from signport.export.formats.onnx import nodes_in_modules
-    from signport.export.rewrite_3d import float_module_paths
+    from signport.export.transforms import float_module_paths
 
     rewritten = rewrite_3d_to_2d(random_video_model(width=0.25)).backbone
     path = tmp_path / "backbone.onnx"

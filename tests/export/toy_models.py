@@ -12,8 +12,8 @@ from signport.core.checkpoint import CheckpointMeta, save_checkpoint
 from signport.core.preprocessing import Preprocessing
 from signport.data.synth import letter_landmarks, signer_for_index
 from signport.export.calibration import InputSamples, samples_from_arrays
-from signport.train.models import backbone_fingerprint, build_model
-from signport.train.models.registry import model_preprocessing
+from signport.models import backbone_fingerprint, build_model
+from signport.models.registry import model_preprocessing
 
 LABELS = ["A", "B", "C", "D"]
 PARITY_SAMPLES = 200
@@ -106,7 +106,7 @@ def save_model(path: Path, model, name: str, args: dict) -> Path:
 
 
 def accuracy(path: Path, inputs: np.ndarray, targets: np.ndarray) -> float:
-    from signport.train.models import model_from_checkpoint
+    from signport.models import model_from_checkpoint
 
     model, _ = model_from_checkpoint(path)
     with torch.no_grad():

@@ -111,3 +111,25 @@ def test_small_real_quickstart_writes_a_report_chromium_renders_and_resumes(tmp_
     assert len(seen["tables"]) >= 4 and all(rows >= 2 for rows in seen["tables"])
     assert len(seen["imgs"]) >= 3 and all(img["loaded"] for img in seen["imgs"]), seen["imgs"]
     assert {"Summary", "Training", "Formats × precision"} <= set(seen["headings"])
+
+
+def test_a_failed_run_names_the_step_and_the_command_that_resumes_it(tmp_path):
+    from signport.quickstart.main import failure_advice
+    from signport.quickstart.runner import StepResult
+
+    config = QuickstartConfig(out=tmp_path / "my run", threads=1)
+    steps = plan(config)
+    failed = next(s for s in steps if s.name == "export-mobilenet_v2")
+    results = [StepResult(s, 0, 1.0, skipped=False) for s in steps[: steps.index(failed)]] + [StepResult(failed, 1, 9.0, False)]
+    advice = failure_advice(config, results)
+    assert f"step {steps.index(failed) + 1} 'export-mobilenet_v2'" in advice and "exit 1" in advice
+    assert "re-run only it:  signport " + " ".join(failed.argv) in advice
+    resume = next(line for line in advice.splitlines() if "resume with:" in line).split("resume with:")[1].strip()
+    assert resume == f"signport quickstart --out '{tmp_path / 'my run'}' --threads 1"
+    # The resume command parses back to the same config: it really resumes this run.
+    import shlex
+
+    args = build_parser().parse_args(shlex.split(resume)[1:])
+    from signport.core.config import dataclass_from_args
+
+    assert dataclass_from_args(QuickstartConfig, args) == config

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from signport.core.checkpoint import CheckpointMeta, save_checkpoint
-from signport.train.models import backbone_fingerprint, build_model
-from signport.train.models.registry import model_preprocessing
+from signport.models import backbone_fingerprint, build_model
+from signport.models.registry import model_preprocessing
 
 
 @pytest.fixture(scope="session")

@@ -51,7 +51,7 @@ def test_coreml_runner_says_predict_needs_macos(tmp_path):
 
 
 def test_unknown_format_and_missing_file_are_named(tmp_path):
-    with pytest.raises(InputError, match="no runner for format 'tflite'"):
+    with pytest.raises(InputError, match="unknown runtime 'tflite'; choose one of"):
         load_runner(tmp_path, "tflite")
     with pytest.raises(InputError, match="nope.onnx not found"):
         load_runner(tmp_path / "nope.onnx", "onnx")

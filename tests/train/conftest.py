@@ -72,8 +72,8 @@ def landmarks_file(tmp_path_factory) -> Path:
 def save_model_checkpoint(path: Path, model, name: str, args: dict, labels: list[str], data_fingerprint=None, train_config=None) -> Path:
     """A checkpoint folder for `model` exactly as `signport train` writes one."""
     from signport.core.checkpoint import CheckpointMeta, save_checkpoint
-    from signport.train.models import backbone_fingerprint
-    from signport.train.models.registry import model_preprocessing
+    from signport.models import backbone_fingerprint
+    from signport.models.registry import model_preprocessing
 
     meta = CheckpointMeta(
         architecture=name, arch_args=args, labels=labels, preprocessing=model_preprocessing(name, **args).to_dict(),

@@ -5,9 +5,9 @@ from __future__ import annotations
 import torch
 
 from signport.core.checkpoint import CheckpointMeta, save_checkpoint
-from signport.train.models import MODEL_REGISTRY, backbone_fingerprint, build_model, model_from_checkpoint
-from signport.train.models.mobilenet_v2_3d_causal import CausalConv3d
-from signport.train.models.registry import model_preprocessing
+from signport.models import MODEL_REGISTRY, backbone_fingerprint, build_model, model_from_checkpoint
+from signport.models.mobilenet_v2_3d_causal import CausalConv3d
+from signport.models.registry import model_preprocessing
 
 
 def test_causal_family_is_registered_with_clip_preprocessing():

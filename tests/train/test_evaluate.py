@@ -8,8 +8,8 @@ from signport.cli import main
 from signport.core.heads import save_head
 from signport.train.config import EvaluateConfig
 from signport.train.evaluate import metrics_from_logits, run_evaluate, write_evaluation
-from signport.train.heads import head_from_model
-from signport.train.models import build_model, model_from_checkpoint
+from signport.models.head_io import head_from_model
+from signport.models import build_model, model_from_checkpoint
 from signport.train.sources import data_fingerprint, open_dataset
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -8,8 +8,8 @@ from signport.core.errors import DataError
 from signport.core.heads import load_head
 from signport.train.config import FinetuneConfig, TrainConfig
 from signport.train.finetune import EmbeddedRecordings, finetune, time_split
-from signport.train.heads import apply_head
-from signport.train.models import build_model, model_from_checkpoint
+from signport.models.head_io import apply_head
+from signport.models import build_model, model_from_checkpoint
 from signport.train.training import train
 
 ARGS = {"width": 0.25, "input_size": 32}

@@ -42,7 +42,7 @@ def test_per_label_head_on_a_held_out_synthetic_signer(tmp_path, synth_landmark_
 
 
 def test_per_label_refuses_recordings(tmp_path, synth_landmark_checkpoint, tiny_data_writers):
-    from signport.train.models import build_model
+    from signport.models import build_model
 
     import torch
 

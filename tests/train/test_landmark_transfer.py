@@ -6,7 +6,7 @@ import torch
 from signport.core.preprocessing import landmark_preprocessing
 from signport.data.synth.letters import letter_landmark_set
 from signport.train.augment import FINGER_CHAINS, AugmentSettings, build_augmentation, vary_hand_shape
-from signport.train.models import build_model
+from signport.models import build_model
 
 
 def _hands(n=8):
@@ -67,7 +67,7 @@ def test_canonical_mirror_makes_the_model_blind_to_handedness_and_none_does_not(
 
 
 def test_hand_shape_features_ignore_in_plane_rotation():
-    from signport.train.models.landmarks import HandShapeFeatures, LandmarkNormalize
+    from signport.models.landmarks import HandShapeFeatures, LandmarkNormalize
 
     hands = _hands()
     angle = torch.tensor(0.7)

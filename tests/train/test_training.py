@@ -6,7 +6,7 @@ from safetensors.torch import load_file
 
 from signport.core.errors import InputError
 from signport.train.config import TrainConfig
-from signport.train.models import model_from_checkpoint
+from signport.models import model_from_checkpoint
 from signport.train.presets import apply_preset
 from signport.train.training import arch_args, train
 
@@ -123,3 +123,24 @@ def test_log_line_shows_the_values_in_effect():
 
     line = describe_preset(apply_preset(TrainConfig(model="mobilenet_v2", data="synth", epochs=50)))
     assert line.startswith("preset synth-fast") and "epochs=50" in line and "input_size=96" in line
+
+
+def test_time_budget_fits_the_epoch_count_to_the_measured_pace():
+    from signport.train.training import epochs_within_budget
+
+    assert epochs_within_budget(24, first_epoch_seconds=20, budget_seconds=600) == 24  # fits: unchanged
+    assert epochs_within_budget(24, first_epoch_seconds=40, budget_seconds=600) == 15  # a slower host trains fewer
+    assert epochs_within_budget(24, first_epoch_seconds=400, budget_seconds=600) == 3  # never below a schedule that converges
+    assert epochs_within_budget(2, first_epoch_seconds=400, budget_seconds=60) == 2
+
+
+def test_time_budget_shortens_a_run_and_its_schedule_to_what_fits(tmp_path, landmarks_file):
+    # A budget below one epoch's time: the run keeps the minimum of 3 epochs, with the cosine
+    # schedule compressed to them (the last epoch's learning rate is the schedule's low end).
+    config = _config(tmp_path, landmarks_file, model="landmarks", hidden=(32, 16), epochs=40, batch_size=16, patience=0,
+                     time_budget_minutes=1e-6)
+    result = train(config)
+    assert result.finished and len(result.history) == 3
+    lrs = [h["lr"] for h in result.history]
+    assert lrs[0] == pytest.approx(config.lr) and lrs[2] < 0.5 * config.lr
+    assert json.loads((config.out / "history.json").read_text())[-1]["epoch"] == 3

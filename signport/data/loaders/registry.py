@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Union
 
-from signport.core.errors import DataError, InputError
+from signport.core.errors import DataError
+from signport.core.registry import Registry
 from signport.data.types import ArrayImageSet, ImageIndex, LandmarkSet, VideoIndex
 
 Dataset = Union[ImageIndex, ArrayImageSet, LandmarkSet, VideoIndex]
@@ -21,15 +22,13 @@ class DatasetLoader:
     layout: str  # the accepted layout in a few words, shown when detection fails
 
 
-DATASET_LOADERS: dict[str, DatasetLoader] = {}
+DATASET_LOADERS: Registry[DatasetLoader] = Registry("dataset kind")
 
 
 def register_loader(kind: str, *, detect: Callable[[Path], bool], layout: str):
     """Register `load(path, **options)` as the loader for dataset `kind`."""
 
     def decorator(load: Callable[..., Dataset]) -> Callable[..., Dataset]:
-        if kind in DATASET_LOADERS:
-            raise ValueError(f"dataset kind {kind!r} is registered twice")
         DATASET_LOADERS[kind] = DatasetLoader(kind, load, detect, layout)
         return load
 
@@ -63,6 +62,4 @@ def load_dataset(path: str | os.PathLike, kind: str | None = None, **options) ->
     path = _existing(path)
     if kind is None:
         kind = detect_dataset_kind(path)
-    if kind not in DATASET_LOADERS:
-        raise InputError(f"unknown dataset kind {kind!r}; choose one of: {', '.join(DATASET_LOADERS)}")
-    return DATASET_LOADERS[kind].load(path, **options)
+    return DATASET_LOADERS.get_or_fail(kind).load(path, **options)

@@ -24,15 +24,6 @@ from signport.data.synth.signers import DEFAULT_HAND_FILL, Signer
 
 # Paths: progress t in [0, 1] -> (dx, dy) offset in head half-widths (image axes: x right, y down).
 Path = Callable[[np.ndarray, int], np.ndarray]
-PATHS: dict[str, Path] = {}
-
-
-def register_path(name: str):
-    def decorator(fn: Path) -> Path:
-        PATHS[name] = fn
-        return fn
-
-    return decorator
 
 
 def _polyline(points: list[tuple[float, float]], t: np.ndarray) -> np.ndarray:
@@ -43,12 +34,10 @@ def _polyline(points: list[tuple[float, float]], t: np.ndarray) -> np.ndarray:
     return np.column_stack([np.interp(t, cum, pts[:, 0]), np.interp(t, cum, pts[:, 1])])
 
 
-@register_path("hold")
 def _hold(t, repeats):
     return np.zeros((len(t), 2))
 
 
-@register_path("j_hook")
 def _j_hook(t, repeats):
     """Down, then hook toward the signer's body (image right) and up."""
     angles = np.linspace(np.pi, 0, 7)
@@ -56,50 +45,56 @@ def _j_hook(t, repeats):
     return _polyline([(0.0, 0.0), *hook], t)
 
 
-@register_path("zigzag")
 def _zigzag(t, repeats):
     return _polyline([(-0.9, 0.0), (0.9, 0.0), (-0.9, 1.5), (0.9, 1.5)], t)
 
 
-@register_path("circle")
 def _circle(t, repeats):
     a = 2 * np.pi * repeats * t
     return np.column_stack([0.8 * np.sin(a), 0.8 * (1 - np.cos(a))])
 
 
-@register_path("outward")
 def _outward(t, repeats):
     return np.column_stack([-2.2 * t, -0.3 * t])
 
 
-@register_path("forward_down")
 def _forward_down(t, repeats):
     return np.column_stack([-0.6 * t, 1.8 * t])
 
 
-@register_path("tap")
 def _tap(t, repeats):
     return np.column_stack([np.zeros_like(t), -0.5 * np.sin(np.pi * repeats * t) ** 2])
 
 
-@register_path("nod")
 def _nod(t, repeats):
     return np.column_stack([np.zeros_like(t), 0.4 * np.sin(np.pi * repeats * t) ** 2])
 
 
-@register_path("shake")
 def _shake(t, repeats):
     return np.column_stack([0.8 * np.sin(2 * np.pi * repeats * t), np.zeros_like(t)])
 
 
-@register_path("toward_body")
 def _toward_body(t, repeats):
     return np.column_stack([0.8 * t, 0.6 * t])
 
 
-@register_path("up")
 def _up(t, repeats):
     return np.column_stack([0.1 * t, -0.8 * t])
+
+
+PATHS: dict[str, Path] = {
+    "hold": _hold,
+    "j_hook": _j_hook,
+    "zigzag": _zigzag,
+    "circle": _circle,
+    "outward": _outward,
+    "forward_down": _forward_down,
+    "tap": _tap,
+    "nod": _nod,
+    "shake": _shake,
+    "toward_body": _toward_body,
+    "up": _up,
+}
 
 
 # How a sign's orientation change and shape change unfold: once (ramp) or back and forth.

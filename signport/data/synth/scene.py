@@ -187,15 +187,6 @@ def _side_normal(axis: np.ndarray) -> np.ndarray:
 # --- backgrounds -----------------------------------------------------------------------------
 
 BackgroundPainter = Callable[[np.random.Generator, int, int], np.ndarray]
-BACKGROUNDS: dict[str, BackgroundPainter] = {}
-
-
-def register_background(name: str):
-    def decorator(fn: BackgroundPainter) -> BackgroundPainter:
-        BACKGROUNDS[name] = fn
-        return fn
-
-    return decorator
 
 
 def _gradient(rng: np.random.Generator, height: int, width: int, c0: np.ndarray, c1: np.ndarray) -> np.ndarray:
@@ -211,7 +202,6 @@ def _muted(rng: np.random.Generator) -> np.ndarray:
     return np.clip(grey + rng.normal(0, 18, 3), 0, 255)
 
 
-@register_background("indoor")
 def indoor_background(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
     """A wall or desk: a muted gradient with a few soft-edged pieces of furniture and frames."""
     image = _gradient(rng, height, width, _muted(rng), _muted(rng))
@@ -229,7 +219,6 @@ def indoor_background(rng: np.random.Generator, height: int, width: int) -> np.n
     return np.clip(cv2.GaussianBlur(image, (0, 0), 1.2), 0, 255).astype(np.uint8)
 
 
-@register_background("textured")
 def textured_background(rng: np.random.Generator, height: int, width: int) -> np.ndarray:
     """A busy room: coloured stripes or checkers (curtains, tiles, shelves) with bright clutter."""
     def saturated():
@@ -253,6 +242,12 @@ def textured_background(rng: np.random.Generator, height: int, width: int) -> np
         radius = int(rng.uniform(0.02, 0.12) * width)
         cv2.circle(image, centre, max(radius, 1), tuple(float(c) for c in saturated()), -1)
     return np.clip(image, 0, 255).astype(np.uint8)
+
+
+BACKGROUNDS: dict[str, BackgroundPainter] = {
+    "indoor": indoor_background,
+    "textured": textured_background,
+}
 
 
 # --- body (for word-sign clips) ----------------------------------------------------------------

@@ -54,15 +54,6 @@ class Signer:
 
 
 PopulationSampler = Callable[[np.random.Generator, str], Signer]
-POPULATIONS: dict[str, PopulationSampler] = {}
-
-
-def register_population(name: str):
-    def decorator(sampler: PopulationSampler) -> PopulationSampler:
-        POPULATIONS[name] = sampler
-        return sampler
-
-    return decorator
 
 
 def sample_signer(rng: np.random.Generator, population: str = "default", signer_id: str | None = None) -> Signer:
@@ -119,7 +110,6 @@ DEFAULT_SKIN = [(241, 206, 182), (224, 178, 148), (198, 146, 112), (170, 120, 86
 NEW_SKIN = [(122, 82, 58), (98, 64, 44), (78, 52, 38), (60, 40, 30)]
 
 
-@register_population("default")
 def sample_default_signer(rng: np.random.Generator, signer_id: str) -> Signer:
     skin = _mix(rng, DEFAULT_SKIN, 6)
     sleeve = rng.uniform(30, 200, 3)
@@ -140,7 +130,6 @@ def sample_default_signer(rng: np.random.Generator, signer_id: str) -> Signer:
     )
 
 
-@register_population("new")
 def sample_new_signer(rng: np.random.Generator, signer_id: str) -> Signer:
     skin = _mix(rng, NEW_SKIN, 5)
     style = rng.normal(0, 3.0, POSE_SIZE)
@@ -171,3 +160,9 @@ def sample_new_signer(rng: np.random.Generator, signer_id: str) -> Signer:
             "lighting": "warm" if warm else "cool", "camera": "tilted, farther, softer and noisier",
         },
     )
+
+
+POPULATIONS: dict[str, PopulationSampler] = {
+    "default": sample_default_signer,
+    "new": sample_new_signer,
+}

@@ -2,8 +2,8 @@ import pytest
 import torch
 from torch import nn
 
-from signport.train.macs import count_macs, count_parameters
-from signport.train.models import build_model
+from signport.models.macs import count_macs, count_parameters
+from signport.models import build_model
 
 
 def test_mac_counter_matches_hand_counts():

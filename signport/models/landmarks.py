@@ -11,7 +11,7 @@ from torch import nn
 
 from signport.core.errors import InputError
 from signport.core.preprocessing import LANDMARK_DIMS, MIDDLE_MCP, NUM_LANDMARKS, WRIST, landmark_preprocessing
-from signport.train.models.registry import register_model
+from signport.models.registry import register_model
 
 
 INDEX_MCP, PINKY_MCP = 5, 17

@@ -12,7 +12,7 @@ from torch import nn
 
 from signport.core.errors import InputError
 from signport.core.preprocessing import clip_preprocessing
-from signport.train.models.registry import register_model
+from signport.models.registry import register_model
 
 # (expansion t, channels c, repeats n, first-block stride s) as in the paper.
 INVERTED_RESIDUAL_SETTING = (
@@ -84,8 +84,13 @@ def build_mobilenet_v2_3d(
     clip_length: int = 32,
     clip_fps: float = 25.0,
     weights: str = "none",
+    *,
+    backbone_class: type[MobileNetV2_3dBackbone] = MobileNetV2_3dBackbone,
+    family: str = "mobilenet_v2_3d",
+    weights_hint: str = " or inflate a 2-D checkpoint",
 ) -> tuple[nn.Module, int]:
+    """The 3-D families' builder (the causal family binds its backbone class): random init only."""
     if weights != "none":
-        raise InputError(f"--weights {weights!r} is not available for mobilenet_v2_3d; use --weights none or inflate a 2-D checkpoint")
-    backbone = MobileNetV2_3dBackbone(width)
+        raise InputError(f"--weights {weights!r} is not available for {family}; use --weights none{weights_hint}")
+    backbone = backbone_class(width)
     return backbone, backbone.last_channel

@@ -1,5 +1,8 @@
 """3D-MobileNetV2 as 2-D ops: an exact module swap so ExecuTorch's XNNPACK delegate runs video models.
 
+The conversion is the model's own (export registers it as a pre-export transform in
+signport/export/transforms.py; streaming reuses its layer walk and BatchNorm folding).
+
 ExecuTorch 1.5.1 cannot run nn.Conv3d at all (XNNPACK refuses 3-D kernels, the portable kernel
 rejects 5-D input), and BatchNorm3d / 3-D pooling are not delegated either. `rewrite_3d_to_2d`
 returns a model computing the same function (eval-mode BatchNorm) with only ops XNNPACK takes:
@@ -11,8 +14,8 @@ returns a model computing the same function (eval-mode BatchNorm) with only ops 
   row of the neighbouring block and a stride-2 layer keeps the even blocks whole, so temporal
   taps and strides select whole tensors instead of copying frames (XNNPACK's slice has no step,
   and a reshape across frames would force NHWC<->NCHW transposes). Only the blocks that wrap
-  around get one slice + constant_pad. Blocks of a few frames also stay in cache between taps:
-  measured on ExecuTorch, 1.5-2.5x faster than one (T·N)-frame batch with frame gathers.
+  around get one slice + constant_pad. Blocks of a few frames also stay in cache between taps,
+  which is faster than one (T·N)-frame batch with frame gathers (docs/measurements.md).
 - A depthwise conv with k temporal taps is k depthwise Conv2d (one per tap, each run on the
   blocks it reads) whose outputs are added at the frames they feed; its 27 MACs per output stay
   27. Stacking the taps into channels would need a channel-interleaved grouped conv, which
@@ -24,8 +27,8 @@ returns a model computing the same function (eval-mode BatchNorm) with only ops 
   int8/float conv. ExecuTorch stores constants by content hash, so the .pte does not grow.
 - int8: a native int8 Conv3d rounds each output once; the tap sum rounds three partial sums and
   two additions, and trained temporal filters cancel (motion = frame differences), so partial
-  sums are larger than their total. `int8_node_filter` keeps the tap sums in float (measured:
-  top-1 agreement with fp32 97.4 % -> 100 % on a trained model; see benchmarks/bench_video3d.py).
+  sums are larger than their total. int8 export keeps the tap sums in float
+  (signport.export.transforms.int8_node_filter); docs/measurements.md has the agreement.
 - The global average pool is a 4-D mean over (H, W) per frame, then over frames.
 
 All frame bookkeeping is plain Python on static shapes, so torch.export sees only tensor ops.
@@ -40,8 +43,7 @@ from typing import Callable, Iterable
 import torch
 from torch import nn
 
-from signport.export.modules import register_pre_export_transform
-from signport.train.models.base import SignModel
+from signport.models.base import SignModel
 
 Blocks = list[torch.Tensor]
 
@@ -213,7 +215,7 @@ class FrameTemporalConv(FrameModule):
             raise ValueError("stacking taps into channels needs a dense (groups=1) conv")
         weight, bias = fold_batchnorm(conv, bn)
         self.mode = mode
-        # Read by int8_node_filter: the tap outputs are partial sums that must not be rounded to int8.
+        # Read by export's int8 rules (sums_taps): the tap outputs are partial sums that must not be rounded to int8.
         self.sums_taps = mode == "sum"
         self.taps = conv.kernel_size[0]
         self.temporal_stride = conv.stride[0]
@@ -354,7 +356,7 @@ def convert_3d_layers(
 ) -> list[nn.Module]:
     """Walk 3D-MobileNetV2 layers in forward order: each (Conv3d, [BatchNorm3d], [ReLU6]) run goes
     to `convert_conv` and each inverted residual block to `make_residual(converted body, use_residual)`."""
-    from signport.train.models.mobilenet_v2_3d import InvertedResidual3d
+    from signport.models.mobilenet_v2_3d import InvertedResidual3d
 
     items = list(modules)
     converted: list[nn.Module] = []
@@ -420,8 +422,6 @@ def rewrite_backbone_3d_to_2d(backbone: nn.Module, max_block_halvings: int | Non
     return FrameBackbone(features, backbone.last_channel, converter.input_halvings).eval()
 
 
-@register_pre_export_transform("mobilenet_v2_3d_causal")
-@register_pre_export_transform("mobilenet_v2_3d")
 def rewrite_3d_to_2d(model: nn.Module, max_block_halvings: int | None = None) -> nn.Module:
     """Module swap before torch.export: a SignModel (or bare backbone) whose 3-D ops are all
     replaced by 2-D ops XNNPACK delegates, with the same weights and the same function.
@@ -438,20 +438,3 @@ def rewrite_3d_to_2d(model: nn.Module, max_block_halvings: int | None = None) ->
         return SignModel(backbone, copy.deepcopy(model.head), model.embedding_size, model.family).eval()
     return rewrite_backbone_3d_to_2d(model, max_block_halvings)
 
-
-def float_module_paths(module: nn.Module) -> set[str]:
-    """Paths of the submodules whose ops int8 export keeps in float: the temporal tap sums (see
-    the module docstring). Empty for modules without them."""
-    return {name for name, m in module.named_modules() if getattr(m, "sums_taps", False)}
-
-
-def int8_node_filter(module: nn.Module) -> Callable[[torch.fx.Node], bool]:
-    """For `XNNPACKQuantizer.set_filter_function`, built from the module that is exported: quantize
-    every node except those inside a temporal tap sum. Modules without tap sums get a filter that
-    quantizes everything."""
-    paths = float_module_paths(module)
-
-    def quantize(node: torch.fx.Node) -> bool:
-        return not any(path in paths for path, _ in node.meta.get("nn_module_stack", {}).values())
-
-    return quantize

@@ -1,4 +1,5 @@
-"""Between a SignModel's `head.fc` and the head file format of signport.core.heads."""
+"""Between a SignModel's `head.fc` and the head file format of signport.core.heads: the one
+head_from_model (training, fine-tuning and export write heads with it) and apply_head."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import torch
 
 from signport.core.errors import HeadMismatchError
 from signport.core.heads import Head, HeadManifest, check_head_compatible
-from signport.train.models import SignModel, backbone_fingerprint
+from signport.models import SignModel, backbone_fingerprint
 
 
 def head_from_model(model: SignModel, labels: list[str], *, fingerprint: str | None = None,

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from signport.device_bench.pipeline import frame_budget, overall_gate, stage
+from signport.device_bench.frame_budget import frame_budget, overall_gate, stage
 from signport.live.timing import FRAME_BUDGET_MS
 
 

@@ -8,10 +8,8 @@ import os
 import shutil
 from pathlib import Path
 
-import numpy as np
-
 from signport import __version__
-from signport.core.heads import Head, HeadManifest, save_head
+from signport.core.heads import Head, save_head
 from signport.core.manifest import BUNDLE_FORMAT, MANIFEST_FILE, SCHEMA_VERSION, artifact_sha256, artifact_size
 from signport.export.formats.base import ArtifactRequest, ExportedArtifact
 
@@ -40,16 +38,6 @@ def write_head_files(directory: Path, head: Head) -> dict:
     }
 
 
-def head_from_model(model, labels: list[str], fingerprint: str, family: str, metrics: dict, source: dict) -> Head:
-    fc = model.head.fc
-    dropout = model.head.dropout.p if hasattr(model.head.dropout, "p") else 0.0
-    manifest = HeadManifest(
-        labels=list(labels), embedding_size=int(fc.in_features), backbone_fingerprint=fingerprint, model_family=family,
-        dropout=float(dropout), metrics=dict(metrics), source=dict(source),
-    )
-    return Head(fc.weight.detach().numpy().astype(np.float32), fc.bias.detach().numpy().astype(np.float32), manifest)
-
-
 def artifact_row(bundle_dir: Path, artifact: ExportedArtifact, parity: dict | None) -> dict:
     request = artifact.request
     target = bundle_dir / request.relative_path
@@ -65,6 +53,7 @@ def artifact_row(bundle_dir: Path, artifact: ExportedArtifact, parity: dict | No
         "inputs": artifact.inputs,
         "outputs": artifact.outputs,
         "parity": parity,
+        **({"quantization": artifact.quantization} if artifact.quantization else {}),
         "notes": "; ".join(artifact.notes),
         "export_seconds": round(artifact.export_seconds, 3),
     }

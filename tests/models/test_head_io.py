@@ -3,8 +3,8 @@ import torch
 
 from signport.core.errors import HeadMismatchError
 from signport.core.heads import load_head, save_head
-from signport.train.heads import apply_head, head_from_model
-from signport.train.models import backbone_fingerprint, build_model
+from signport.models.head_io import apply_head, head_from_model
+from signport.models import backbone_fingerprint, build_model
 
 
 def _model(seed: int, classes: int = 5, hidden=(16, 8)):

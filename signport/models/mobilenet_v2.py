@@ -8,7 +8,7 @@ from torch import nn
 
 from signport.core.errors import InputError, OfflineError
 from signport.core.preprocessing import image_preprocessing
-from signport.train.models.registry import register_model
+from signport.models.registry import register_model
 
 # Indices in torchvision's `features` after which each resolution stage ends; the default
 # places for channel attention in the ablation.

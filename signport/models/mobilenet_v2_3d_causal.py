@@ -21,12 +21,13 @@ state both give the same embedding.
 
 from __future__ import annotations
 
+import functools
+
 import torch
 from torch import nn
 
-from signport.core.errors import InputError
-from signport.train.models.mobilenet_v2_3d import MobileNetV2_3dBackbone, _clip_prep
-from signport.train.models.registry import register_model
+from signport.models.mobilenet_v2_3d import MobileNetV2_3dBackbone, _clip_prep, build_mobilenet_v2_3d
+from signport.models.registry import register_model
 
 
 class CausalConv3d(nn.Conv3d):
@@ -61,18 +62,9 @@ class CausalMobileNetV2_3dBackbone(MobileNetV2_3dBackbone):
         _make_causal(self.features)
 
 
-@register_model("mobilenet_v2_3d_causal", family="mobilenet_v2_3d_causal", preprocessing=_clip_prep, head_dropout=0.2)
-def build_mobilenet_v2_3d_causal(
-    width: float = 1.0,
-    input_size: int = 112,
-    clip_length: int = 32,
-    clip_fps: float = 25.0,
-    weights: str = "none",
-) -> tuple[nn.Module, int]:
-    if weights != "none":
-        raise InputError(
-            f"--weights {weights!r} is not available for mobilenet_v2_3d_causal; use --weights none "
-            "(a mobilenet_v2_3d checkpoint's weights have the same shapes and load as a starting point)"
-        )
-    backbone = CausalMobileNetV2_3dBackbone(width)
-    return backbone, backbone.last_channel
+build_mobilenet_v2_3d_causal = register_model(
+    "mobilenet_v2_3d_causal", family="mobilenet_v2_3d_causal", preprocessing=_clip_prep, head_dropout=0.2,
+)(functools.partial(
+    build_mobilenet_v2_3d, backbone_class=CausalMobileNetV2_3dBackbone, family="mobilenet_v2_3d_causal",
+    weights_hint=" (a mobilenet_v2_3d checkpoint's weights have the same shapes and load as a starting point)",
+))

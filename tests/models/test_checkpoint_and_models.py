@@ -3,8 +3,8 @@ import torch
 
 from signport.core.checkpoint import CheckpointMeta, save_checkpoint
 from signport.core.errors import CheckpointError
-from signport.train.models import backbone_fingerprint, build_model, model_from_checkpoint
-from signport.train.models.registry import model_preprocessing
+from signport.models import backbone_fingerprint, build_model, model_from_checkpoint
+from signport.models.registry import model_preprocessing
 
 
 def _save(model, name, args, path):

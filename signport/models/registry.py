@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import torch
 from torch import nn
 
 from signport.core.checkpoint import CheckpointMeta, load_checkpoint
-from signport.core.errors import CheckpointError, InputError
+from signport.core.errors import CheckpointError
 from signport.core.fingerprint import tensors_fingerprint
+from signport.core.registry import Registry
 from signport.core.preprocessing import Preprocessing
-from signport.train.models.base import ClassifierHead, SignModel
+from signport.models.base import ClassifierHead, SignModel
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,12 @@ class ModelSpec:
     head_dropout: float = 0.0
 
 
-MODEL_REGISTRY: dict[str, ModelSpec] = {}
+MODEL_REGISTRY: Registry[ModelSpec] = Registry("model")
 
 
 def register_model(name: str, family: str, preprocessing: Callable[..., Preprocessing], head_dropout: float = 0.0):
+    """Decorator on a backbone builder: registers the family under `name` with its preprocessing."""
+
     def decorator(build_backbone):
         MODEL_REGISTRY[name] = ModelSpec(name, family, build_backbone, preprocessing, head_dropout)
         return build_backbone
@@ -39,9 +41,7 @@ def register_model(name: str, family: str, preprocessing: Callable[..., Preproce
 
 
 def get_spec(name: str) -> ModelSpec:
-    if name not in MODEL_REGISTRY:
-        raise InputError(f"unknown model {name!r}; choose one of: {', '.join(sorted(MODEL_REGISTRY))}")
-    return MODEL_REGISTRY[name]
+    return MODEL_REGISTRY.get_or_fail(name)
 
 
 def build_model(name: str, num_classes: int, **arch_args) -> SignModel:
