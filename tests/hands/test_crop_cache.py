@@ -93,3 +93,22 @@ def test_crop_boxes_are_the_live_pipelines_square_box_in_image_fractions():
     np.testing.assert_allclose(boxes[0], [box.x0 / 187, box.y0 / 224, box.x1 / 187, box.y1 / 224], rtol=1e-6)
     # Square in pixels, not in fractions: the hand is not stretched when the crop is resized.
     assert abs((boxes[0, 2] - boxes[0, 0]) * 187 - (boxes[0, 3] - boxes[0, 1]) * 224) <= 1
+
+
+def test_images_without_a_hand_are_reported_per_label_and_the_rest_decode_as_crops(tmp_path, photos, hand_model):
+    from signport.data.types import ImageIndex
+    from signport.train.datasets import decode_images
+    from signport.train.sources import with_hand_crops
+
+    paths, real = photos
+    blank = tmp_path / "photos" / "blank.png"
+    cv2.imwrite(str(blank), np.full((120, 100, 3), 128, np.uint8))
+    index = ImageIndex(paths=[*paths, blank], labels=["B", "B", "L", "A"], classes=["A", "B", "L"])
+    kept, report = with_hand_crops(index, tmp_path / "cache", hand_model, margin=0.25, data="my_photos")
+    assert report["images"] == 4 and report["without_hand_by_source_and_label"]["my_photos"]["A"] == 1
+    assert report["with_hand"] + report["without_hand"] == 4
+    assert blank not in kept.paths and len(kept) == report["with_hand"] and kept.crop_boxes.shape == (len(kept), 4)
+    if real:
+        assert report["with_hand"] == 3
+        crops = decode_images(kept, np.arange(len(kept)), 48)
+        assert crops.shape == (3, 48, 48, 3) and crops.std() > 10  # real pixels, not an empty canvas
