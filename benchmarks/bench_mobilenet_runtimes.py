@@ -30,7 +30,7 @@ import torch
 from signport.core.atomic import write_json
 from signport.core.checkpoint import CheckpointMeta, save_checkpoint
 from signport.core.labels import ASL_LETTERS
-from signport.device_bench.bundle import read_bundle
+from signport.core.bundle import read_bundle
 from signport.device_bench.config import BenchConfig
 from signport.device_bench.devices import host_device
 from signport.device_bench.heldout import synthetic_heldout

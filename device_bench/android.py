@@ -15,9 +15,10 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from signport.core.bench_result import load_bench_result
+from signport.core.bundle import Bundle
 from signport.core.errors import InputError, ToolchainError
+from signport.core.manifest import MANIFEST_FILE
 from signport.device_bench import demo_contract as contract
-from signport.device_bench.bundle import BenchBundle
 from signport.device_bench.phone import CommandResult, CommandRunner, checked, subprocess_runner, wait_for_result
 
 
@@ -80,16 +81,16 @@ class AdbCommands:
     def devices(self) -> list[str]:
         return [self.adb, "devices"]
 
-    def push(self, bundle: BenchBundle) -> list[list[str]]:
+    def push(self, bundle: Bundle) -> list[list[str]]:
         """mkdir, then one push per file the app reads: manifest, head files, the artifacts it runs."""
-        head = bundle.manifest["head"]
-        files = ["manifest.json", head["safetensors"], head["json"], head["bin"]]
+        files = [MANIFEST_FILE, *bundle.head_files()]
         files += [a["path"] for a in bundle.artifacts if a["format"] == contract.ANDROID_ARTIFACTS["format"]
                   and a.get("delegate") in contract.ANDROID_ARTIFACTS["delegates"]]
+        local = [bundle.path(f) for f in files]  # the checked resolver: never push a file outside the bundle
         folders = sorted({str(PurePosixPath(self.remote_bundle, f).parent) for f in files}
                          | {str(PurePosixPath(self.out).parent)})
         commands = [self._adb("shell", "mkdir", "-p", *map(shlex.quote, folders))]
-        commands += [self._adb("push", str(bundle.root / f), f"{self.remote_bundle}/{f}") for f in files]
+        commands += [self._adb("push", str(path), f"{self.remote_bundle}/{f}") for path, f in zip(local, files)]
         return commands
 
     def start_benchmark(self, threads: int, iterations: int, warmup: int) -> list[str]:
@@ -121,7 +122,7 @@ def am_start_failed(result: CommandResult) -> str | None:
 
 
 def run_android_benchmark(
-    bundle: BenchBundle,
+    bundle: Bundle,
     serial: str,
     local_dir: Path,
     *,

@@ -33,7 +33,7 @@ def register(subparsers) -> None:
 
 
 def run_bench(args) -> int:
-    from signport.device_bench.bundle import read_bundle
+    from signport.core.bundle import read_bundle
     from signport.device_bench.devices import DEVICE_TARGETS, parse_device
     from signport.device_bench.profiles import get_profile
     from signport.device_bench.run import run_verdict
@@ -74,12 +74,29 @@ def run_import(args) -> int:
     from signport.core.bench_result import load_bench_result
     from signport.device_bench.results import device_run_from_json
 
+    from signport.core.bundle import read_bundle
+    from signport.device_bench.results import check_run_matches_bundle
+
     config = dataclass_from_args(ImportConfig, args)
     if config.result is None:
         raise InputError("--result PHONE.json is required: the benchmark JSON pulled from the demo app")
     path = _results_path(config.results, config.bundle)
-    _store_and_report(device_run_from_json(load_bench_result(config.result), config.result), path, path.parent)
+    bundle_dir = config.bundle or _bundle_of_results(path)
+    if bundle_dir is None:
+        raise InputError(f"pass --bundle DIR: {path} is not inside a bundle, and a phone's result is stored only after it "
+                         "is checked against the bundle it claims to have run")
+    run = device_run_from_json(load_bench_result(config.result), config.result)
+    check_run_matches_bundle(run, read_bundle(bundle_dir).manifest, config.result)
+    _store_and_report(run, path, path.parent)
     return 0
+
+
+def _bundle_of_results(results: Path) -> Path | None:
+    """BUNDLE for BUNDLE/bench/results.json, else None."""
+    from signport.core.manifest import MANIFEST_FILE
+
+    candidate = Path(results).resolve().parent.parent
+    return candidate if (candidate / MANIFEST_FILE).is_file() else None
 
 
 def _results_path(results: Path | None, bundle: Path | None) -> Path:

@@ -12,11 +12,11 @@ from typing import Callable
 
 from signport.core.errors import InputError, ToolchainError
 from signport.device_bench import demo_contract as contract
-from signport.device_bench.bundle import BenchBundle
+from signport.core.bundle import Bundle
 from signport.device_bench.config import BenchConfig
 from signport.device_bench.profiles import DeviceProfile
 
-Target = Callable[[BenchBundle, BenchConfig, DeviceProfile, str | None], "dict | None"]
+Target = Callable[[Bundle, BenchConfig, DeviceProfile, str | None], "dict | None"]
 
 
 def parse_device(spec: str) -> tuple[str, str | None]:
@@ -36,13 +36,13 @@ def host_device(config: BenchConfig, kind: str) -> dict:
     return {"name": config.device_name or host["machine"], "os": host["os"], "kind": kind}
 
 
-def bench_local(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, _argument: str | None) -> dict:
+def bench_local(bundle: Bundle, config: BenchConfig, profile: DeviceProfile, _argument: str | None) -> dict:
     from signport.device_bench.run import bench_on_host
 
     return bench_on_host(bundle, config, profile, host_device(config, "host"))
 
 
-def bench_macos(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, _argument: str | None) -> dict:
+def bench_macos(bundle: Bundle, config: BenchConfig, profile: DeviceProfile, _argument: str | None) -> dict:
     """This Mac: every runtime including Core ML with compute units all / cpuOnly / cpuAndNeuralEngine."""
     if platform.system() != "Darwin":
         raise ToolchainError("--device macos runs Core ML predict, which needs macOS; run it on a Mac, or use --device local here")
@@ -51,7 +51,7 @@ def bench_macos(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile
     return bench_on_host(bundle, config, profile, host_device(config, "host"))
 
 
-def bench_android(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, serial: str | None) -> dict:
+def bench_android(bundle: Bundle, config: BenchConfig, profile: DeviceProfile, serial: str | None) -> dict:
     """The android_demo's BenchmarkActivity on a phone over adb (ExecuTorch backbones)."""
     from signport.device_bench.android import run_android_benchmark
     from signport.device_bench.results import device_run_from_json
@@ -64,7 +64,7 @@ def bench_android(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfi
     return device_run_from_json(result, local)
 
 
-def bench_ios(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, udid: str | None) -> dict | None:
+def bench_ios(bundle: Bundle, config: BenchConfig, profile: DeviceProfile, udid: str | None) -> dict | None:
     """The ios_demo's benchmark mode on an iPhone through devicectl (Core ML backbones); without a
     UDID, print how to run it by hand and return None (nothing measured here)."""
     out = Path(config.out or bundle.root / "bench")

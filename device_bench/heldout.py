@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from signport.core.errors import DataError, InputError
-from signport.core.preprocessing import Preprocessing, mirror_landmarks_x, normalize_image
+from signport.core.errors import DataError
+from signport.core.preprocessing import Preprocessing, normalize_image
+from signport.data.model_inputs import balanced_choice, check_input_kind, model_inputs
 
 
 @dataclass
@@ -104,11 +105,7 @@ def real_heldout(path: Path, prep: Preprocessing, labels: list[str], samples: in
     from signport.data.loaders import load_dataset
 
     dataset = load_dataset(path)
-    kind = type(dataset).__name__
-    reader, needs = HELDOUT_READERS.get(kind, (None, None))
-    if reader is None or prep.input_kind != needs:
-        raise InputError(f"--data {path} holds {kind} but the bundle's model takes {prep.input_kind} input; "
-                         "pass data of that kind or leave --data out for a synthetic set")
+    check_input_kind(dataset, prep, f"--data {path}", "pass data of that kind or leave --data out for a synthetic set")
     split_note = ""
     if getattr(dataset, "splits", None) and "test" in dataset.splits:
         dataset, split_note = dataset.subset("test"), " (its test split)"
@@ -116,74 +113,10 @@ def real_heldout(path: Path, prep: Preprocessing, labels: list[str], samples: in
     known = [i for i, t in enumerate(targets) if t is not None]
     if not known:
         raise DataError(f"--data {path}: none of its classes ({', '.join(dataset.classes[:5])}, ...) are in the bundle's labels")
-    chosen = [known[i] for i in _balanced_choice([targets[k] for k in known], samples, seed)]
-    inputs = reader(dataset, chosen, prep)
+    chosen = [known[i] for i in balanced_choice([targets[k] for k in known], samples, seed)]
+    inputs = model_inputs(dataset, chosen, prep)
     return HeldoutSet(
         np.ascontiguousarray(inputs, np.float32), np.asarray([targets[i] for i in chosen]),
         f"real: {len(chosen)} samples from {path}{split_note}, balanced over {len({targets[i] for i in chosen})} classes, "
         f"seed {seed} (the bench cannot tell which samples the model trained on: pass data it did not see)",
     )
-
-
-def _images(dataset, chosen: list[int], prep: Preprocessing) -> np.ndarray:
-    from signport.data.loaders import read_image
-
-    return np.stack([normalize_image(read_image(dataset.paths[i], prep.input_size), prep) for i in chosen])
-
-
-def _array_images(dataset, chosen: list[int], prep: Preprocessing) -> np.ndarray:
-    import cv2
-
-    h, w = prep.input_size
-    images = []
-    for i in chosen:
-        image = dataset.images[i]
-        rgb = np.repeat(image[..., None], 3, axis=-1) if image.ndim == 2 else image
-        images.append(normalize_image(cv2.resize(rgb, (w, h), interpolation=cv2.INTER_AREA), prep))
-    return np.stack(images)
-
-
-def _landmarks(dataset, chosen: list[int], prep: Preprocessing) -> np.ndarray:
-    points = dataset.landmarks[chosen]
-    if dataset.is_left_hand is not None:  # the caller's one normalization step (core.preprocessing)
-        left = dataset.is_left_hand[chosen]
-        points = np.where(left[:, None, None], mirror_landmarks_x(points), points)
-    return points.reshape(len(chosen), -1)
-
-
-def _clips(dataset, chosen: list[int], prep: Preprocessing) -> np.ndarray:
-    from signport.data.video import read_video_frames, sample_frame_indices, temporal_stride, video_info
-
-    clips = []
-    for i in chosen:
-        info = video_info(dataset.paths[i])
-        start, end = dataset.frame_ranges[i] if dataset.frame_ranges else (None, None)
-        indices = sample_frame_indices(info.num_frames, int(prep.clip_length), "center", start=start, end=end,
-                                       stride=temporal_stride(info.fps, prep.clip_fps))
-        frames = read_video_frames(dataset.paths[i], indices, size=prep.input_size)
-        clips.append(np.stack([normalize_image(f, prep) for f in frames], axis=1))  # (3, T, H, W)
-    return np.stack(clips)
-
-
-# dataset type (signport.data.types) -> (reader, the input kind it feeds)
-HELDOUT_READERS = {
-    "ImageIndex": (_images, "image"),
-    "ArrayImageSet": (_array_images, "image"),
-    "LandmarkSet": (_landmarks, "landmarks"),
-    "VideoIndex": (_clips, "clip"),
-}
-
-
-def _balanced_choice(labels: list[int], samples: int, seed: int) -> list[int]:
-    """Up to `samples` indices, round-robin over classes in a seeded order."""
-    rng = np.random.default_rng(seed)
-    by_class: dict[int, list[int]] = {}
-    for i, label in enumerate(labels):
-        by_class.setdefault(label, []).append(i)
-    queues = {c: list(rng.permutation(idx)) for c, idx in sorted(by_class.items())}
-    chosen: list[int] = []
-    while len(chosen) < samples and any(queues.values()):
-        for queue in queues.values():
-            if queue and len(chosen) < samples:
-                chosen.append(int(queue.pop()))
-    return chosen

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Callable
 
 from signport.core.bench_result import load_bench_result
+from signport.core.bundle import Bundle
 from signport.core.errors import ToolchainError
+from signport.core.manifest import MANIFEST_FILE
 from signport.device_bench import demo_contract as contract
-from signport.device_bench.bundle import BenchBundle
 from signport.device_bench.phone import CommandRunner, checked, subprocess_runner, wait_for_result
 
 
@@ -37,10 +38,9 @@ class DevicectlCommands:
     def _container(self) -> list[str]:
         return ["--device", self.udid, "--domain-type", "appDataContainer", "--domain-identifier", contract.IOS_BUNDLE_ID]
 
-    def copy_bundle(self, bundle: BenchBundle) -> list[list[str]]:
-        head = bundle.manifest["head"]
-        files = ["manifest.json", head["safetensors"], head["json"], head["bin"]]
-        sources = [(bundle.root / f, f) for f in files]
+    def copy_bundle(self, bundle: Bundle) -> list[list[str]]:
+        files = [MANIFEST_FILE, *bundle.head_files()]
+        sources = [(bundle.path(f), f) for f in files]  # the checked resolver: nothing outside the bundle
         sources += [(bundle.artifact_path(a), a["path"]) for a in bundle.artifacts if a["format"] in contract.IOS_FORMATS]
         return [self._devicectl("copy", "to", *self._container(), "--source", str(local),
                                 "--destination", f"Documents/{self.remote_bundle}/{relative}") for local, relative in sources]
@@ -59,7 +59,7 @@ class DevicectlCommands:
 
 
 def run_ios_benchmark(
-    bundle: BenchBundle,
+    bundle: Bundle,
     udid: str,
     local_dir: Path,
     *,

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from signport.core.errors import CheckpointError, InputError, SignportError
-from signport.device_bench.bundle import BenchBundle
+from signport.core.bundle import Bundle
 from signport.device_bench.runtimes import unavailable_reason
 
 
@@ -33,7 +33,7 @@ class BenchReference:
                 "checkpoint": str(self.checkpoint) if self.checkpoint else None}
 
 
-def resolve_checkpoint(bundle: BenchBundle, override: Path | None) -> tuple[Path | None, str]:
+def resolve_checkpoint(bundle: Bundle, override: Path | None) -> tuple[Path | None, str]:
     """(checkpoint for the eager reference and baseline, why that one / why none)."""
     from signport.core.checkpoint import read_checkpoint_meta
 
@@ -53,7 +53,7 @@ def resolve_checkpoint(bundle: BenchBundle, override: Path | None) -> tuple[Path
     return path, why
 
 
-def eager_reference(bundle: BenchBundle, checkpoint: Path, why: str, inputs: np.ndarray, threads: int) -> BenchReference:
+def eager_reference(bundle: Bundle, checkpoint: Path, why: str, inputs: np.ndarray, threads: int) -> BenchReference:
     from signport.runtime import RUNNERS
 
     backbone = RUNNERS["pytorch"](checkpoint, threads, part="backbone")
@@ -62,7 +62,7 @@ def eager_reference(bundle: BenchBundle, checkpoint: Path, why: str, inputs: np.
                      checkpoint=checkpoint)
 
 
-def artifact_reference(bundle: BenchBundle, inputs: np.ndarray, threads: int, why_no_checkpoint: str) -> BenchReference:
+def artifact_reference(bundle: Bundle, inputs: np.ndarray, threads: int, why_no_checkpoint: str) -> BenchReference:
     """Fallback when the checkpoint is not here: the first fp32 artifact that runs on this host."""
     problems = []
     order = {"executorch": 0, "onnx": 1, "coreml": 2}
@@ -84,7 +84,7 @@ def artifact_reference(bundle: BenchBundle, inputs: np.ndarray, threads: int, wh
 
 
 def artifact_outputs(
-    bundle: BenchBundle, artifact: dict, inputs: np.ndarray, threads: int, reference_embeddings: np.ndarray | None
+    bundle: Bundle, artifact: dict, inputs: np.ndarray, threads: int, reference_embeddings: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(logits, embeddings or None) of one artifact on the held-out set, one sample per call
     (batch 1, as on a phone). Backbones go through the bundle's head.bin; heads eat the

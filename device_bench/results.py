@@ -19,7 +19,7 @@ from pathlib import Path
 
 from signport.core import atomic
 from signport.core.bench_result import bench_result_schema, validate_bench_result
-from signport.core.errors import InputError
+from signport.core.errors import BundleError, InputError
 
 RESULTS_FORMAT = "signport-bench-results"
 RESULTS_VERSION = 1
@@ -101,3 +101,16 @@ def device_run_from_json(data: dict, where: Path | str) -> dict:
         "label": DEVICE_LABEL,
         "results": [{**row, "status": "ok", "label": DEVICE_LABEL} for row in data["results"]],
     }
+
+
+def check_run_matches_bundle(run: dict, manifest: dict, where: Path | str) -> None:
+    """Refuse a phone's result for another bundle or for artifacts the bundle does not have: stored,
+    it would be reported as a device measurement of this bundle."""
+    if run["bundle"] != manifest["name"]:
+        raise BundleError(f"{where} was measured on bundle {run['bundle']!r}, not {manifest['name']!r}; "
+                          "import it into that bundle's results (--bundle DIR)")
+    known = {a["id"] for a in manifest["artifacts"]}
+    unknown = sorted({row["artifact_id"] for row in run["results"]} - known)
+    if unknown:
+        raise BundleError(f"{where} reports artifact(s) {', '.join(unknown)} that bundle {manifest['name']!r} does not have "
+                          f"(it has {', '.join(sorted(known))}); was the phone running an older export?")

@@ -16,7 +16,7 @@ import numpy as np
 from tqdm import tqdm
 
 from signport.core.host import host_description
-from signport.device_bench.bundle import BenchBundle
+from signport.core.bundle import Bundle
 from signport.device_bench.config import BenchConfig
 from signport.device_bench.heldout import HeldoutSet, real_heldout, synthetic_heldout
 from signport.device_bench.measure import MeasureRequest, measure_in_subprocess
@@ -44,7 +44,7 @@ CAMERA_FRAME_SHAPE = (480, 640, 3)
 
 # ---------------------------------------------------------------- held-out set and reference
 
-def heldout_for(bundle: BenchBundle, config: BenchConfig) -> HeldoutSet:
+def heldout_for(bundle: Bundle, config: BenchConfig) -> HeldoutSet:
     if config.data is not None:
         return real_heldout(Path(config.data), bundle.preprocessing, bundle.labels, config.samples, config.seed)
     return synthetic_heldout(bundle.preprocessing, bundle.labels, config.samples, config.seed)
@@ -52,7 +52,7 @@ def heldout_for(bundle: BenchBundle, config: BenchConfig) -> HeldoutSet:
 
 # ---------------------------------------------------------------- parity
 
-def parity_thresholds(bundle: BenchBundle, config: BenchConfig) -> tuple[ParityThresholds, str]:
+def parity_thresholds(bundle: Bundle, config: BenchConfig) -> tuple[ParityThresholds, str]:
     """(thresholds, where they came from): command-line flags over the ones the bundle was
     verified with at export (manifest "verification") over export's defaults."""
     values, source = vars(ParityThresholds()).copy(), "default"
@@ -67,7 +67,7 @@ def parity_thresholds(bundle: BenchBundle, config: BenchConfig) -> tuple[ParityT
     return ParityThresholds(**values), source
 
 
-def artifact_parity(bundle: BenchBundle, artifact: dict, heldout: HeldoutSet, reference: BenchReference, threads: int,
+def artifact_parity(bundle: Bundle, artifact: dict, heldout: HeldoutSet, reference: BenchReference, threads: int,
                     thresholds: ParityThresholds) -> dict:
     row = {"artifact_id": artifact["id"], "format": artifact["format"], "precision": artifact["precision"],
            "role": artifact["role"], "delegate": artifact.get("delegate"), "runtime": runtime_name(artifact["format"])}
@@ -112,7 +112,7 @@ class LatencyTarget:
     delegate: str | None = None
 
 
-def latency_targets(bundle: BenchBundle, checkpoint: Path | None) -> list[LatencyTarget]:
+def latency_targets(bundle: Bundle, checkpoint: Path | None) -> list[LatencyTarget]:
     targets = [LatencyTarget(EAGER_BASELINE_ID, "pytorch", checkpoint, "model", "fp32", baseline=True)] if checkpoint else []
     for a in bundle.artifacts:
         units = COREML_COMPUTE_UNITS if a["format"] == "coreml" and unavailable_reason("coreml") is None else (None,)
@@ -173,7 +173,7 @@ def measure_latency(
 
 # ---------------------------------------------------------------- 30 fps budget
 
-def pipeline_stages(bundle: BenchBundle, config: BenchConfig, frame: np.ndarray, frame_source: str, request_base: dict,
+def pipeline_stages(bundle: Bundle, config: BenchConfig, frame: np.ndarray, frame_source: str, request_base: dict,
                     workdir: Path) -> tuple[list[dict], list[dict]]:
     """Measured per-frame stages around the model, as (before the model, after it):
     hand_detection where the model's input style needs a hand, preprocess; then smoothing."""
@@ -216,7 +216,7 @@ def _measured_stage(name: str, measurement: dict, note: str, complete: bool = Tr
     return stage(name, measurement["samples_ms"], note=note, complete=complete)
 
 
-def model_stage_note(bundle: BenchBundle) -> str:
+def model_stage_note(bundle: Bundle) -> str:
     if bundle.preprocessing.input_kind == "clip":
         return "whole clip model counted on every frame (conservative: live runs it every few frames)"
     return ""
@@ -290,7 +290,7 @@ def synthetic_hand_frame(model_path: Path, seed: int, tries: int = 64) -> tuple[
 
 # ---------------------------------------------------------------- MACs
 
-def model_macs(bundle: BenchBundle) -> dict:
+def model_macs(bundle: Bundle) -> dict:
     """MACs per inference of the bundle's architecture (weights do not change the count)."""
     import torch
 
@@ -306,7 +306,7 @@ def model_macs(bundle: BenchBundle) -> dict:
 
 # ---------------------------------------------------------------- the run
 
-def bench_on_host(bundle: BenchBundle, config: BenchConfig, profile: DeviceProfile, device: dict) -> dict:
+def bench_on_host(bundle: Bundle, config: BenchConfig, profile: DeviceProfile, device: dict) -> dict:
     """Everything one `signport bench` measures on this machine, as one run record."""
     threads, affinity = resolve_threads(profile, config.threads, available_cores())
     checkpoint, checkpoint_why = resolve_checkpoint(bundle, config.checkpoint)

@@ -9,8 +9,9 @@ import shutil
 from pathlib import Path
 
 from signport import __version__
+from signport.core.bundle import user_entries
 from signport.core.heads import Head, save_head
-from signport.core.manifest import BUNDLE_FORMAT, MANIFEST_FILE, SCHEMA_VERSION, artifact_sha256, artifact_size
+from signport.core.manifest import BUNDLE_FORMAT, SCHEMA_VERSION, artifact_sha256, artifact_size
 from signport.export.formats.base import ArtifactRequest, ExportedArtifact
 
 HEAD_STEM = "head"
@@ -124,9 +125,17 @@ def link_or_copy_tree(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def bundle_files(manifest: dict) -> set[str]:
-    """Every top-level path a manifest owns (artifacts, head files, manifest itself)."""
-    paths = {a["path"] for a in manifest["artifacts"]}
-    paths |= {manifest["head"][kind] for kind in manifest["head"]["sha256"]}
-    paths.add(MANIFEST_FILE)
-    return paths
+def carry_over(old_bundle: Path, stage: Path, manifest: dict | None) -> list[str]:
+    """Hard-link what the old bundle's manifest does not own (bench/ results, imported phone
+    runs, a user's notes) into the staging bundle, so swap-head and re-export never lose it.
+    A path the new bundle writes itself wins. Without a readable manifest only bench/ is kept."""
+    if manifest is None:
+        entries = ["bench"] if (old_bundle / "bench").is_dir() else []
+    else:
+        entries = user_entries(old_bundle, manifest)
+    carried = []
+    for relative in entries:
+        if not (stage / relative).exists():
+            link_or_copy_tree(old_bundle / relative, stage / relative)
+            carried.append(relative)
+    return carried

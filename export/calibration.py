@@ -1,8 +1,10 @@
 """Model inputs for int8 calibration and for the held-out parity check.
 
 The exporter takes any `InputSamples` (arrays already preprocessed to the model's input
-layout). The CLI builds one from `--calibration`: a folder of inputs, or synthetic inputs
-generated from the checkpoint's preprocessing. Calibration and parity samples never overlap.
+layout). The CLI builds one from `--calibration`: any dataset `signport train --data` reads
+(image class folders, a landmark .npz/.csv, WLASL-style videos), a folder of inputs already in
+model layout (.npy/.npz), or synthetic inputs generated from the checkpoint's preprocessing.
+Calibration and parity samples never overlap.
 """
 
 from __future__ import annotations
@@ -59,8 +61,8 @@ def build_input_samples(
     if str(calibration) == "synthetic":
         calib = synthetic_inputs(prep, calibration_count, seed) if needs_calibration else None
         return InputSamples(calib, synthetic_inputs(prep, parity_count, seed + 1), "synthetic")
-    inputs = load_input_folder(Path(calibration), prep)
     wanted = calibration_count if needs_calibration else 0
+    inputs = load_calibration_inputs(Path(calibration), prep, wanted + parity_count, seed)
     if len(inputs) <= wanted:
         raise DataError(
             f"{calibration} holds {len(inputs)} inputs but {wanted} are taken for calibration and at least one more is needed "
@@ -72,11 +74,42 @@ def build_input_samples(
     return InputSamples(calib, parity, str(calibration))
 
 
+def load_calibration_inputs(path: Path, prep: Preprocessing, count: int, seed: int) -> np.ndarray:
+    """Model inputs from `--calibration PATH`: a folder of model-layout arrays as it is, otherwise
+    up to `count` samples, balanced over classes, of any dataset the loaders read."""
+    from signport.data.loaders import load_dataset
+    from signport.data.model_inputs import balanced_choice, check_input_kind, model_inputs
+
+    if not path.exists():
+        raise DataError(f"--calibration {path} does not exist; pass a dataset (as for --data), a folder of .npy inputs, "
+                        "or --calibration synthetic")
+    if path.is_dir() and _holds_model_arrays(path):
+        return load_input_folder(path, prep)
+    try:
+        dataset = load_dataset(path)
+    except DataError:
+        if path.is_dir():  # a flat folder of images: model inputs, unlabelled
+            return load_input_folder(path, prep)
+        raise
+    check_input_kind(dataset, prep, f"--calibration {path}", "pass data of that kind or --calibration synthetic")
+    return model_inputs(dataset, balanced_choice(list(dataset.targets()), count, seed), prep)
+
+
+def _holds_model_arrays(folder: Path) -> bool:
+    """A folder of inputs already in model layout: .npy files, or .npz files without labels."""
+    for path in folder.rglob("*"):
+        if path.suffix.lower() == ".npy":
+            return True
+        if path.suffix.lower() == ".npz":
+            with np.load(path, allow_pickle=False) as archive:
+                if "labels" not in archive.files:
+                    return True
+    return False
+
+
 def load_input_folder(folder: Path, prep: Preprocessing) -> np.ndarray:
     """Every input under `folder`, sorted by path: .npy/.npz arrays already in model layout
     (one sample or a batch per file; landmarks may be (21, 3)), or images for image models."""
-    if not folder.is_dir():
-        raise DataError(f"calibration folder {folder} does not exist; pass a folder of .npy inputs or --calibration synthetic")
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in ARRAY_SUFFIXES + IMAGE_SUFFIXES)
     if not files:
         raise DataError(f"calibration folder {folder} has no .npy, .npz or image files; add model inputs or use --calibration synthetic")

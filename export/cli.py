@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from signport.core.config import add_dataclass_arguments, dataclass_from_args
-from signport.export.config import ExportConfig
+from signport.export.config import ExportConfig, SwapHeadConfig
 
 
 def register(subparsers) -> None:
@@ -24,10 +24,7 @@ def register(subparsers) -> None:
         description="Check the head against the bundle (backbone fingerprint, embedding size, labels), rebuild every "
         "format's head artifact, and update the manifest atomically.",
     )
-    swap.add_argument("--bundle", type=Path, required=True, help="bundle folder written by `signport export`")
-    swap.add_argument("--head", type=Path, required=True, help="head to install: NAME.safetensors (+ NAME.json beside it) from `signport finetune`")
-    swap.add_argument("--force", action="store_true", help="accept a head trained on another backbone or label set (never another embedding size)")
-    swap.add_argument("--threads", type=int, default=None, help="threads for the parity check")
+    add_dataclass_arguments(swap, SwapHeadConfig)
     swap.set_defaults(handler=run_swap_head)
 
 
@@ -47,7 +44,8 @@ def run_export(args) -> int:
 def run_swap_head(args) -> int:
     from signport.export.swap_head import swap_head
 
-    report = swap_head(args.bundle, args.head, force=args.force, threads=args.threads)
+    config = dataclass_from_args(SwapHeadConfig, args)
+    report = swap_head(config.bundle, config.head, force=config.force, threads=config.threads)
     for line in report.lines():
         print(line)
     return 0

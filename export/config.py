@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from signport.core.config import field_
+from signport.core.config import BOUNDS, field_
 from signport.core.errors import InputError
 
 ALL_FORMATS = ("executorch", "coreml", "onnx")
@@ -26,9 +26,9 @@ class ParityThresholds:
     """The parity verdict, at export and in the bench. Logit deltas are relative to the eager
     logit range on the parity set. Each field is also a flag of both commands (threshold_flags)."""
 
-    fp32_max_logit_delta: float = field_(1e-3, help="verdict: max |Δlogit| / logit range for float artifacts")
-    fp32_min_top1_agreement: float = field_(1.0, help="verdict: min top-1 agreement of float artifacts with eager")
-    int8_min_top1_agreement: float = field_(0.98, help="verdict: min top-1 agreement of int8 artifacts with eager fp32")
+    fp32_max_logit_delta: float = field_(1e-3, help="verdict: max |Δlogit| / logit range for float artifacts", ge=0)
+    fp32_min_top1_agreement: float = field_(1.0, help="verdict: min top-1 agreement of float artifacts with eager", ge=0, le=1)
+    int8_min_top1_agreement: float = field_(0.98, help="verdict: min top-1 agreement of int8 artifacts with eager fp32", ge=0, le=1)
 
     @classmethod
     def from_config(cls, config) -> "ParityThresholds":
@@ -45,14 +45,15 @@ def threshold_flags(*, optional: bool, frozen: bool, default_note: str = "") -> 
     fields = []
     for f in dataclasses.fields(ParityThresholds):
         help_text = f.metadata["help"] + (f" ({default_note}, else {f.default:g})" if optional else "")
-        fields.append((f.name, float | None if optional else float, field_(None if optional else f.default, help=help_text)))
+        bounds = {key: f.metadata[key] for key in BOUNDS if key in f.metadata}
+        fields.append((f.name, float | None if optional else float, field_(None if optional else f.default, help=help_text, **bounds)))
     return dataclasses.make_dataclass("ParityThresholdFlags", fields, frozen=frozen)
 
 
 @dataclass(frozen=True)
 class ExportConfig(threshold_flags(optional=False, frozen=True)):
-    checkpoint: Path = field_(None, help="checkpoint folder (weights.safetensors + checkpoint.json) from `signport train`", cli=False)
-    out: Path = field_(None, help="bundle folder to write (replaced atomically when it already holds a bundle)", required=True)
+    checkpoint: Path = field_(None, help="checkpoint folder (weights.safetensors + checkpoint.json) from `signport train`", cli=False, path="in", flag="--from")
+    out: Path = field_(None, help="bundle folder to write (replaced atomically when it already holds a bundle)", required=True, path="out")
     formats: tuple[str, ...] = field_(ALL_FORMATS, help="formats to export, comma-separated: executorch,coreml,onnx")
     quant: tuple[str, ...] = field_(("fp32",), help="backbone precisions, comma-separated: fp32,int8 (int8 needs --calibration)")
     fused: bool = field_(True, help="also write a fused model.<ext> (backbone + head in one artifact)")
@@ -61,11 +62,11 @@ class ExportConfig(threshold_flags(optional=False, frozen=True)):
         None, help="int8 calibration and held-out parity inputs: a folder of .npy/.npz inputs (or images for image models), "
         "or 'synthetic' to generate them from the checkpoint's preprocessing",
     )
-    calibration_samples: int = field_(100, help="number of calibration samples for int8")
-    parity_samples: int = field_(200, help="held-out samples on which each artifact is compared with eager PyTorch")
+    calibration_samples: int = field_(100, help="number of calibration samples for int8", ge=1)
+    parity_samples: int = field_(200, help="held-out samples on which each artifact is compared with eager PyTorch", ge=1)
     quantize_head: bool = field_(False, help="quantize the head artifacts too (the head stays fp32 by default)")
     dynamic_batch: bool = field_(False, help="ONNX: dynamic batch dimension (phones use batch 1)")
-    opset: int = field_(18, help="ONNX opset (>= 18)")
+    opset: int = field_(18, help="ONNX opset (>= 18)", ge=18)
     executorch_coreml: bool = field_(True, help="ExecuTorch: also write a Core ML-delegated .pte for iOS")
     coreml_compute_precision: Literal["fp16", "fp32"] = field_("fp16", help="Core ML compute precision of the unquantized artifacts")
     coreml_palettize: tuple[int, ...] = field_((), help="Core ML: also write k-means palettized backbones with these bit widths, e.g. 6 4")
@@ -73,7 +74,7 @@ class ExportConfig(threshold_flags(optional=False, frozen=True)):
     coreml_target: str = field_("iOS16", help="Core ML minimum deployment target")
     on_parity_failure: Literal["fail", "warn"] = field_("fail", help="fail: no bundle is written when a verdict fails; warn: write it and record the failure")
     seed: int = field_(0, help="seed for synthetic inputs and sampling")
-    threads: int | None = field_(None, help="threads for the parity runs (default: the runtimes' own)")
+    threads: int | None = field_(None, help="threads for the parity runs (default: the runtimes' own)", ge=1)
 
     def __post_init__(self):
         object.__setattr__(self, "formats", _split_commas(self.formats))
@@ -88,11 +89,16 @@ class ExportConfig(threshold_flags(optional=False, frozen=True)):
         bad_bits = [b for b in self.coreml_palettize if b not in (1, 2, 3, 4, 6, 8)]
         if bad_bits:
             raise InputError(f"--coreml-palettize {bad_bits} not supported; Core ML palettizes to 1, 2, 3, 4, 6 or 8 bits")
-        if self.opset < 18:
-            raise InputError(f"--opset {self.opset} is too old; the dynamo ONNX exporter needs opset >= 18")
-        if self.calibration_samples < 1 or self.parity_samples < 1:
-            raise InputError("--calibration-samples and --parity-samples must be positive")
 
     @property
     def thresholds(self) -> ParityThresholds:
         return ParityThresholds.from_config(self)
+
+
+@dataclass(frozen=True)
+class SwapHeadConfig:
+    bundle: Path = field_(None, help="bundle folder written by `signport export`", required=True, path="in")
+    head: Path = field_(None, help="head to install: NAME.safetensors (+ NAME.json beside it) from `signport finetune`",
+                        required=True, path="in")
+    force: bool = field_(False, help="accept a head trained on another backbone or label set (never another embedding size)")
+    threads: int | None = field_(None, help="threads for the parity check", ge=1)

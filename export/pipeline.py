@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from signport.core import atomic
-from signport.core.errors import InputError, ToolchainError, VerdictError
+from signport.core.errors import BundleError, InputError, ToolchainError, VerdictError
 from signport.core.manifest import MANIFEST_FILE, load_manifest, validate_manifest
 from signport.core.preprocessing import Preprocessing
-from signport.export.bundle_writer import ARTIFACT_OPTIONS, artifact_row, base_manifest, skipped_row, write_head_files
+from signport.export.bundle_writer import ARTIFACT_OPTIONS, artifact_row, base_manifest, carry_over, skipped_row, write_head_files
 from signport.export.calibration import InputSamples, build_input_samples
 from signport.export.config import ExportConfig
 from signport.export.formats import ArtifactRequest, ArtifactSkipped, ExportContext, ExportedArtifact, ExportJob, get_format
@@ -73,8 +73,11 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
         stage_seconds[stage] = round(now - clock, 3)
         clock = now
 
-    check_out_dir(config.out)
+    previous = check_out_dir(config.out)
     model, meta = model_from_checkpoint(config.checkpoint)
+    if len(meta.labels) < 2:  # the manifest schema (and every app) needs a choice between classes
+        raise InputError(f"--from {config.checkpoint}: the checkpoint knows one class ({', '.join(meta.labels)}); "
+                         "train on data with at least two classes")
     prep = Preprocessing.from_dict(meta.preprocessing)
     head = head_from_model(
         model, meta.labels, fingerprint=meta.backbone_fingerprint, metrics=meta.metrics,
@@ -139,6 +142,8 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
         validate_manifest(manifest, stage / MANIFEST_FILE)
         atomic.write_json(stage / MANIFEST_FILE, manifest)
         load_manifest(stage)  # re-read and re-hash: what we commit is what a reader will see
+        if previous is not None:  # re-export: keep what the old bundle did not own (bench/ results)
+            carry_over(Path(config.out), stage, previous.manifest)
         report = ExportReport(Path(config.out), manifest, stage_seconds)
         if report.failures and config.on_parity_failure == "fail":
             raise VerdictError(
@@ -180,11 +185,26 @@ def measured_on() -> dict:
     return {key: host[key] for key in ("cpu", "isa", "cpu_features")}
 
 
-def check_out_dir(out: Path) -> None:
-    """Never replace a folder that is not a bundle: staged_directory swaps `out` whole."""
+@dataclass
+class PreviousBundle:
+    """The bundle a re-export replaces; `manifest` None when its manifest cannot be read."""
+
+    manifest: dict | None
+
+
+def check_out_dir(out: Path) -> PreviousBundle | None:
+    """Never replace a folder that is not a bundle: staged_directory swaps `out` whole.
+    Returns the bundle being replaced (its results are carried over), None for a new folder."""
     out = Path(out)
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST_FILE).is_file())):
         raise InputError(f"--out {out} exists and is not a signport bundle; choose a new folder (an existing bundle is replaced)")
+    if not (out / MANIFEST_FILE).is_file():
+        return None
+    try:
+        return PreviousBundle(load_manifest(out, verify_files=False))
+    except BundleError as e:
+        log.warning("replacing %s, whose manifest cannot be read (%s): only its bench/ folder is kept", out, e)
+        return PreviousBundle(None)
 
 
 def _progress(plan: list[tuple[object, ArtifactRequest]], enabled: bool):

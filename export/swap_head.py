@@ -18,9 +18,10 @@ import torch
 from signport.core import atomic
 from signport.core.errors import ToolchainError, VerdictError
 from signport.core.heads import Head, check_head_compatible, load_head
-from signport.core.manifest import MANIFEST_FILE, load_manifest, validate_manifest
+from signport.core.bundle import owned_paths
+from signport.core.manifest import MANIFEST_FILE, load_manifest, resolve_bundle_path, validate_manifest
 from signport.core.preprocessing import Preprocessing
-from signport.export.bundle_writer import artifact_row, bundle_files, link_or_copy_tree, now_iso, write_head_files
+from signport.export.bundle_writer import artifact_row, carry_over, link_or_copy_tree, now_iso, write_head_files
 from signport.export.calibration import InputSamples, synthetic_inputs
 from signport.export.config import ExportConfig
 from signport.export.formats import ArtifactSkipped, ExportContext, ExportJob, get_format
@@ -41,6 +42,7 @@ class SwapReport:
     metrics_after: dict
     files_written: list[str]
     artifacts_removed: list[str] = field(default_factory=list)
+    carried_over: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         lines = [f"head installed in {self.bundle_dir}"]
@@ -53,6 +55,8 @@ class SwapReport:
         lines.append(f"  files written: {', '.join(self.files_written)}")
         if self.artifacts_removed:
             lines.append(f"  removed (they embed the old head; re-export from the checkpoint to rebuild): {', '.join(self.artifacts_removed)}")
+        if self.carried_over:
+            lines.append(f"  kept (not part of the bundle's manifest): {', '.join(self.carried_over)}")
         return lines
 
 
@@ -92,8 +96,9 @@ def swap_head(bundle_dir: str | Path, head_path: str | Path, force: bool = False
 
     with atomic.staged_directory(bundle_dir) as stage:
         replaced = {a["path"] for a in head_rows + fused_rows} | {manifest["head"][k] for k in manifest["head"]["sha256"]} | {MANIFEST_FILE}
-        for relative in sorted(bundle_files(manifest) - replaced):
-            link_or_copy_tree(bundle_dir / relative, stage / relative)
+        for relative in sorted(owned_paths(manifest) - replaced):
+            link_or_copy_tree(resolve_bundle_path(bundle_dir, relative), resolve_bundle_path(stage, relative))
+        carried = carry_over(bundle_dir, stage, manifest)
         head_block = write_head_files(stage, head)
         new_rows = {}
         for row in head_rows:
@@ -129,6 +134,7 @@ def swap_head(bundle_dir: str | Path, head_path: str | Path, force: bool = False
         metrics_after=dict(head.manifest.metrics),
         files_written=[head_block[k] for k in ("safetensors", "json", "bin")] + [row["path"] for row in new_rows.values()] + [MANIFEST_FILE],
         artifacts_removed=[row["path"] for row in fused_rows],
+        carried_over=carried,
     )
 
 

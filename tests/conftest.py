@@ -1,4 +1,9 @@
-"""Shared fixtures. Real-data tests read SIGNPORT_SHARED_DATA and skip with a reason without it."""
+"""Shared fixtures. Real-data tests read SIGNPORT_SHARED_DATA and skip with a reason without it.
+
+A prerequisite that is missing here skips its tests on a user's machine, but CI sets
+SIGNPORT_REQUIRE_<NAME>=1 (.ci/run) so the same absence fails instead of skipping silently:
+SHARED_DATA, HAND_MODEL, KOTLIN, BROWSER.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +17,37 @@ import torch
 torch.set_num_threads(2)
 
 
+def skip_unless_required(prerequisite: str, reason: str) -> None:
+    """Skip with `reason`, or fail when SIGNPORT_REQUIRE_<prerequisite> is set (CI)."""
+    variable = f"SIGNPORT_REQUIRE_{prerequisite}"
+    if os.environ.get(variable):
+        pytest.fail(f"{reason} ({variable} is set, so this prerequisite must be present)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def missing_prerequisite():
+    """`missing_prerequisite(NAME, reason)`: skip_unless_required for test modules."""
+    return skip_unless_required
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Every test that needs the real data, directly or through another fixture, carries the
+    `shared_data` marker (so `-m "not shared_data"` selects exactly the tests that run without it)."""
+    for item in items:
+        if "shared_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.shared_data)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real sample data (../shared/data). Skips the test when it is not available."""
     root = os.environ.get("SIGNPORT_SHARED_DATA")
     if not root:
-        pytest.skip("SIGNPORT_SHARED_DATA is not set: real-data test skipped (set it to the shared/data folder)")
+        skip_unless_required("SHARED_DATA", "SIGNPORT_SHARED_DATA is not set: real-data test skipped (set it to the shared/data folder)")
     path = Path(root)
     if not path.is_dir():
-        pytest.skip(f"SIGNPORT_SHARED_DATA={root} is not a directory: real-data test skipped")
+        skip_unless_required("SHARED_DATA", f"SIGNPORT_SHARED_DATA={root} is not a directory: real-data test skipped")
     return path
 
 
@@ -36,7 +63,7 @@ def hand_model(request, tmp_path_factory) -> Path:
     try:
         return fetch_hand_model(folder, source="pypi")
     except OfflineError as e:
-        pytest.skip(f"hand model unavailable: {e}")
+        skip_unless_required("HAND_MODEL", f"hand model unavailable: {e}")
 
 
 @pytest.fixture

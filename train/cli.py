@@ -22,11 +22,12 @@ def cache_dir_from_env() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "signport"
 
 
-def openmp_waits(args) -> None:
-    """Spin or sleep between kernels, from this host's load (signport.core.openmp); before torch loads."""
+def openmp_waits(threads: int | None) -> None:
+    """Spin or sleep between kernels, from this host's load (signport.core.openmp); before torch loads.
+    The note goes to stdout: stderr is kept for the one-line error a failed job ends with."""
     from signport.core.openmp import apply_wait_policy
 
-    logging.getLogger("signport.train").info(apply_wait_policy(getattr(args, "threads", None)).reason)
+    print(apply_wait_policy(threads).reason, flush=True)
 
 
 def _add_from_flag(parser: argparse.ArgumentParser, help: str) -> None:
@@ -65,15 +66,15 @@ def register(subparsers) -> None:
 
 
 def run_train(args) -> int:
-    openmp_waits(args)
-    from signport.train.presets import apply_preset
-    from signport.train.training import train
-
     config = dataclass_from_args(
         TrainConfig, args, cache_dir=cache_dir_from_env(),
         world_size=int(os.environ.get("WORLD_SIZE", 1)), rank=int(os.environ.get("RANK", 0)),
         local_rank=int(os.environ.get("LOCAL_RANK", 0)),
     )
+    openmp_waits(config.threads)
+    from signport.train.presets import apply_preset
+    from signport.train.training import train
+
     if config.rank != 0:  # under torchrun only the first process reports
         logging.getLogger("signport.train").setLevel(logging.WARNING)
     train(apply_preset(config))
@@ -81,16 +82,18 @@ def run_train(args) -> int:
 
 
 def run_finetune(args) -> int:
-    openmp_waits(args)
+    config = dataclass_from_args(FinetuneConfig, args, cache_dir=cache_dir_from_env())
+    openmp_waits(config.threads)
     from signport.train.finetune import finetune
 
-    finetune(dataclass_from_args(FinetuneConfig, args, cache_dir=cache_dir_from_env()))
+    finetune(config)
     return 0
 
 
 def run_evaluate(args) -> int:
-    openmp_waits(args)
+    config = dataclass_from_args(EvaluateConfig, args, cache_dir=cache_dir_from_env())
+    openmp_waits(config.threads)
     from signport.train.evaluate import run_evaluate as evaluate
 
-    evaluate(dataclass_from_args(EvaluateConfig, args, cache_dir=cache_dir_from_env()))
+    evaluate(config)
     return 0

@@ -180,10 +180,6 @@ def finetune(config: FinetuneConfig) -> dict:
     from signport.models import model_from_checkpoint
     from signport.train.sources import data_fingerprint, open_dataset, with_hand_crops
 
-    if config.seconds_per_letter <= 0 or config.gap_seconds < 0 or config.frame_stride < 1:
-        raise InputError("--seconds-per-letter must be > 0, --gap-seconds >= 0 and --frame-stride >= 1")
-    if config.per_label is not None and config.per_label < 1:
-        raise InputError(f"--per-label must be at least 1 (got {config.per_label})")
     started = time.perf_counter()
     set_threads(config.threads)
     device = resolve_device(config.device)
@@ -193,7 +189,9 @@ def finetune(config: FinetuneConfig) -> dict:
     labels = list(meta.labels)
     prep = Preprocessing.from_dict(meta.preprocessing)
     # For an image model the user's data are recordings ('synth' = the synthetic new signer's).
-    index = open_dataset(config.data, "recordings" if prep.input_kind == "image" else prep.input_kind, config.cache_dir, config.seed)
+    # For the landmark model, a new user's recordings are their per-frame landmarks.
+    kind = {"image": "recordings", "landmarks": "landmark_recordings"}.get(prep.input_kind, prep.input_kind)
+    index = open_dataset(config.data, kind, config.cache_dir, config.seed)
     if config.per_label is not None and isinstance(index, VideoIndex):
         raise InputError(f"--per-label counts photos; {config.data} holds recordings, whose unit is time: use --seconds-per-letter")
     train_config = meta.train_config or {}

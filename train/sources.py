@@ -20,7 +20,8 @@ from signport.data.types import ArrayImageSet, ImageIndex, LandmarkSet, VideoInd
 DataIndex = ImageIndex | ArrayImageSet | LandmarkSet | VideoIndex
 
 # The synthetic generator's layout: which output feeds which input kind.
-SYNTH_OUTPUTS = {"image": "letters", "landmarks": "letters", "clip": "clips", "recordings": "user_recordings"}
+SYNTH_OUTPUTS = {"image": "letters", "landmarks": "letters", "clip": "clips", "recordings": "user_recordings",
+                 "landmark_recordings": "user_recordings"}
 SYNTH_KINDS = {"letters": "letters", "clips": "clips", "user_recordings": "recordings"}
 # Recordings long enough for the 20 s budget, a 1 s gap and 9 s of held-out frames per letter.
 SYNTH_RECORDING_SECONDS = 30.0
@@ -61,7 +62,8 @@ def data_entries(data: str | Path) -> list[str]:
 
 
 def open_dataset(data: str | Path, input_kind: str, cache_dir: Path, seed: int = 0) -> DataIndex:
-    """Resolve `--data` for a model that takes `input_kind` ('image', 'clip', 'landmarks', or 'recordings').
+    """Resolve `--data` for a model that takes `input_kind` ('image', 'clip', 'landmarks', or 'recordings';
+    'landmark_recordings' is a new user's recordings for the landmark model: their per-frame landmarks).
 
     Several comma-separated datasets are merged into one index (signport.data.merge): label
     union, per-sample source names. A folder holding the synthetic generator's outputs (letters/,
@@ -109,6 +111,8 @@ def _open_path(data: str, input_kind: str, cache_dir: Path, seed: int) -> DataIn
         path = Path(data)
         if path.is_dir() and (path / SYNTH_OUTPUTS[input_kind]).is_dir():
             path = path / SYNTH_OUTPUTS[input_kind]
+    if input_kind == "landmark_recordings":
+        return recording_landmarks(Path(path))
     index = load_dataset(path)
     if input_kind == "landmarks" and isinstance(index, ImageIndex):
         landmark_file = Path(path) / "landmarks.npz"
@@ -144,6 +148,29 @@ def with_hand_crops(index: ImageIndex, cache_dir: Path, hand_model: Path | None,
     report = {"images": len(index), "with_hand": int(found.sum()), "without_hand": int((~found).sum()),
               "detected_now": hands.computed, "without_hand_by_source_and_label": missing}
     return kept, report
+
+
+def recording_landmarks(path: Path) -> DataIndex:
+    """A recordings folder's per-frame landmarks (the synthetic generator writes them beside the
+    videos: landmarks (clips, frames, 21, 3)) as one landmark set, frames in recording order;
+    any other layout --data accepts for the landmark model is read as it is."""
+    from signport.data.loaders import load_dataset
+
+    landmark_file = path / "landmarks.npz" if path.is_dir() else path
+    if path.is_dir() and landmark_file.is_file():
+        with np.load(landmark_file, allow_pickle=False) as npz:
+            if "paths" in npz.files and npz["landmarks"].ndim == 4:
+                clips, landmarks = [str(p) for p in npz["paths"]], npz["landmarks"].astype(np.float32)
+                labels = np.array([Path(clip).parts[0] for clip in clips for _ in range(landmarks.shape[1])])
+                frames = landmarks.reshape(-1, *landmarks.shape[2:])
+                # Frames without a hand give the landmark model nothing to see ('nothing' is all of them).
+                has_hand = ~np.isnan(frames).any(axis=(1, 2))
+                kept = [str(label) for label in labels[has_hand]]
+                return LandmarkSet(frames[has_hand], kept, sorted(set(kept)))
+    if path.is_dir() and not landmark_file.is_file():
+        raise DataError(f"{path} holds recordings without a landmarks.npz; the landmark model needs landmarks "
+                        "(pass a landmark .npz/.csv, or a folder with one)")
+    return load_dataset(landmark_file if path.is_dir() else path, kind="landmarks")
 
 
 def data_fingerprint(index: DataIndex) -> str:

@@ -189,6 +189,9 @@ def train(config: TrainConfig) -> TrainResult:
         if main_process:
             atomic.write_json(config.out / "hand_crops.json", crop_report)
     labels = list(index.classes)
+    if len(labels) < 2:
+        raise DataError(f"{config.data}: only one class ({', '.join(map(repr, labels)) or 'none'}) in the data; "
+                        "a classifier needs at least two (add the other classes' folders or rows)")
     splits = make_splits(index, config.val_fraction, config.test_fraction, config.seed, config.max_per_class, config.split_by, config.holdout)
     if len(splits["train"]) == 0:
         raise DataError(f"{config.data}: the training split is empty; lower --val-fraction/--test-fraction or add data")

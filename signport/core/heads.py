@@ -121,10 +121,10 @@ def head_to_bin(weight: np.ndarray, bias: np.ndarray) -> bytes:
 
 
 def head_from_bin(data: bytes, num_classes: int, embedding_size: int) -> tuple[np.ndarray, np.ndarray]:
-    values = np.frombuffer(data, dtype="<f4")
     expected = num_classes * embedding_size + num_classes
-    if values.size != expected:
-        raise CheckpointError(f"head .bin holds {values.size} floats, expected {expected} for {num_classes}x{embedding_size}")
+    if len(data) != 4 * expected:
+        raise CheckpointError(f"head .bin holds {len(data)} bytes, expected {4 * expected} (float32) for {num_classes}x{embedding_size}")
+    values = np.frombuffer(data, dtype="<f4")
     return values[: num_classes * embedding_size].reshape(num_classes, embedding_size), values[num_classes * embedding_size :]
 
 

@@ -49,10 +49,28 @@ def _bgr_to_rgb(frame: np.ndarray, dsize: tuple[int, int] | None) -> np.ndarray:
     return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
 
 
+# Leading bytes of still-image formats. OpenCV opens an image named .mp4 as a one-frame
+# "video" (its image-sequence backend), so a video reader has to look at the bytes itself.
+IMAGE_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF",
+                    b"BM": "BMP", b"II*\x00": "TIFF", b"MM\x00*": "TIFF"}
+
+
+def still_image_format(path: str | os.PathLike) -> str | None:
+    """'PNG', 'JPEG', ... when the file is a still image whatever its name says; None otherwise."""
+    with open(path, "rb") as f:
+        head = f.read(12)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    return next((name for magic, name in IMAGE_SIGNATURES.items() if head.startswith(magic)), None)
+
+
 def _open(path: str | os.PathLike) -> cv2.VideoCapture:
     path = Path(path)
     if not path.is_file():
         raise DataError(f"video not found: {path}")
+    image = still_image_format(path)
+    if image:
+        raise DataError(f"{path} is a {image} image, not a video; pass a video file")
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         capture.release()

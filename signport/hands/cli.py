@@ -12,11 +12,11 @@ from signport.hands.model_file import DEFAULT_MODEL_DIR, HAND_MODEL_FILE
 
 @dataclass(frozen=True)
 class FetchConfig:
-    out: Path = field_(DEFAULT_MODEL_DIR, help=f"folder to cache {HAND_MODEL_FILE} in")
+    out: Path = field_(DEFAULT_MODEL_DIR, help=f"folder to cache {HAND_MODEL_FILE} in", path="out")
     source: Literal["auto", "pypi", "google"] = field_(
         "auto", help="pypi: build from the official mediapipe==0.10.21 wheel (checksum-verified); "
                      "google: Google's published .task; auto: pypi, then google")
-    wheel: Path | None = field_(None, help="build from this local mediapipe==0.10.21 wheel instead (no network)")
+    wheel: Path | None = field_(None, help="build from this local mediapipe==0.10.21 wheel instead (no network)", path="in")
     force: bool = field_(False, help="rebuild even if a valid cached file exists")
 
 

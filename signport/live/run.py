@@ -14,7 +14,7 @@ from signport.live.classifier import Classifier, load_classifier
 from signport.live.config import LiveConfig
 from signport.live.outputs import AnnotatedVideo, Display, LiveRecording
 from signport.live.pipeline import LiveRecognizer, run_frames
-from signport.live.sources import open_source
+from signport.live.sources import check_source, open_source
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,7 @@ def run_live(config: LiveConfig, classifier: Classifier | None = None) -> dict:
     transcript, per-frame records, timings and annotated video so far are finalized first, and an
     error is re-raised afterwards.
     """
+    check_source(config.source)  # a wrong --source fails before models load
     classifier = classifier or load_classifier(config.checkpoint, config.bundle, config.threads)
     hand_model = resolve_hand_model(config.hand_model, config.hand_model_dir)
     source = open_source(config.source)

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from signport.core.errors import InputError
+from signport.data.video import still_image_format
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,20 @@ def _camera_index(spec: str) -> int | None:
     return None if match is None else int(match.group(1) or 0)
 
 
+def check_source(spec: str) -> Path | None:
+    """The video file `spec` names (None for a camera), refused before anything heavy loads when it
+    is missing or a still image under a video's name."""
+    if _camera_index(spec) is not None:
+        return None
+    path = Path(spec)
+    if not path.is_file():
+        raise InputError(f"--source {path}: video does not exist; pass a video file or --source webcam")
+    image = still_image_format(path)
+    if image:
+        raise InputError(f"--source {path} is a {image} image, not a video; pass a video file or --source webcam")
+    return path
+
+
 def open_source(spec: str) -> VideoSource:
     """`webcam`, `webcam:N` (camera index N) or a video file path."""
     camera = _camera_index(spec)
@@ -99,9 +114,7 @@ def open_source(spec: str) -> VideoSource:
         fps = capture.get(cv2.CAP_PROP_FPS) or DEFAULT_CAMERA_FPS
         size = (int(capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT)))
         return VideoSource(capture, SourceInfo(f"webcam:{camera}", fps, None, size), is_camera=True)
-    path = Path(spec)
-    if not path.is_file():
-        raise InputError(f"video {path} does not exist; pass a video file or --source webcam")
+    path = check_source(spec)
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         raise InputError(f"cannot open video {path} (truncated, or a container/codec OpenCV cannot read); re-encode it as H.264 mp4 or pass another --source")

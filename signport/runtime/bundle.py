@@ -11,30 +11,10 @@ from typing import Literal
 
 import numpy as np
 
-from signport.core.errors import BundleError
-from signport.core.heads import head_from_bin
-from signport.core.manifest import load_manifest
+from signport.core.bundle import Bundle, read_bundle, select_artifact
 from signport.runtime.base import Runner, load_runner
 
-
-def select_artifact(
-    manifest: dict, *, format: str, role: str = "backbone", precision: str | None = None, delegate: str | None = None,
-    where: str | Path = "bundle",
-) -> dict:
-    """The manifest row for (format, role, precision, delegate). `precision` None prefers the
-    unquantized artifact; `delegate` None prefers the format's default (first listed)."""
-    rows = [
-        a for a in manifest["artifacts"]
-        if a["format"] == format and a["role"] == role and (delegate is None or a.get("delegate") == delegate)
-        and (precision is None or a["precision"] == precision)
-    ]
-    if not rows:
-        available = ", ".join(f"{a['format']}/{a['role']}/{a['precision']}" + (f"/{a['delegate']}" if a.get("delegate") else "") for a in manifest["artifacts"])
-        wanted = "/".join(str(p) for p in (format, role, precision or "*", delegate or "*"))
-        raise BundleError(f"{where}: no {wanted} artifact in the bundle (it has: {available or 'none'}); re-export with that format and --quant")
-    if precision is None:
-        rows.sort(key=lambda a: a["precision"] not in ("fp32", "fp16"))
-    return rows[0]
+__all__ = ["BundleModel", "select_artifact"]
 
 
 class BundleModel:
@@ -51,20 +31,18 @@ class BundleModel:
         head_source: Literal["bin", "artifact"] = "bin",
         verify_files: bool = True,
     ):
-        self.bundle_dir = Path(bundle_dir)
-        self.manifest = load_manifest(self.bundle_dir, verify_files=verify_files)
-        self.labels: list[str] = list(self.manifest["labels"])
+        self.bundle: Bundle = read_bundle(bundle_dir, verify_artifacts=verify_files)
+        self.bundle_dir = self.bundle.root
+        self.manifest = self.bundle.manifest
+        self.labels: list[str] = self.bundle.labels
         self.preprocessing: dict = self.manifest["preprocessing"]
-        self.artifact = select_artifact(self.manifest, format=format, precision=precision, delegate=delegate, where=self.bundle_dir)
-        self.backbone: Runner = load_runner(self.bundle_dir / self.artifact["path"], format, threads)
-        head = self.manifest["head"]
-        self.head_weight, self.head_bias = head_from_bin(
-            (self.bundle_dir / head["bin"]).read_bytes(), head["num_classes"], head["embedding_size"]
-        )
+        self.artifact = self.bundle.select_artifact(format=format, precision=precision, delegate=delegate)
+        self.backbone: Runner = load_runner(self.bundle.artifact_path(self.artifact), format, threads)
+        self.head_weight, self.head_bias = self.bundle.head_weight, self.bundle.head_bias
         self.head_runner: Runner | None = None
         if head_source == "artifact":
-            head_row = select_artifact(self.manifest, format=format, role="head", where=self.bundle_dir)
-            self.head_runner = load_runner(self.bundle_dir / head_row["path"], format, threads)
+            head_row = self.bundle.select_artifact(format=format, role="head")
+            self.head_runner = load_runner(self.bundle.artifact_path(head_row), format, threads)
 
     @property
     def load_seconds(self) -> float:

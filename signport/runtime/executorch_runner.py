@@ -31,6 +31,25 @@ def executorch_backends() -> list[str]:
     return list(Runtime.get().backend_registry.registered_backend_names)
 
 
+# Delegate ids as ExecuTorch writes them into a program; a runtime runs only those it registered.
+KNOWN_BACKENDS = ("CoreMLBackend", "MPSBackend", "QnnBackend", "VulkanBackend", "XnnpackBackend", "ArmBackend")
+
+
+def load_failure_reason(path) -> str:
+    """Why a .pte would not load, from its bytes: not a program at all (damaged, truncated, another
+    file), a delegate this runtime lacks (a Core ML .pte is for the iOS app), or neither."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 8 or data[4:6] != b"ET":
+        return "it is not an ExecuTorch program (no ET header): the file is damaged or truncated; re-export the bundle"
+    registered = executorch_backends()
+    missing = [name for name in KNOWN_BACKENDS if name.encode() in data and name not in registered]
+    if missing:
+        return (f"it is delegated to {', '.join(missing)}, which this runtime lacks (it has {', '.join(registered)}): "
+                "such a .pte runs only on a runtime built with it (a Core ML .pte: the iOS app)")
+    return "its backends are all available here, so the program is damaged or from another ExecuTorch version; re-export the bundle"
+
+
 @register_runner("executorch")
 class ExecutorchRunner(Runner):
     def _load(self) -> None:
@@ -43,10 +62,7 @@ class ExecutorchRunner(Runner):
             program = Runtime.get().load_program(self.path)
             self._method = program.load_method("forward")
         except (RuntimeError, ValueError) as e:
-            raise ToolchainError(
-                f"{self.path}: ExecuTorch could not load this program ({e}); this runtime has {', '.join(executorch_backends())}: "
-                "a .pte delegated to another backend (e.g. Core ML) runs only on a runtime built with it (the iOS app)"
-            ) from e
+            raise ToolchainError(f"{self.path}: ExecuTorch could not load this program ({e}); {load_failure_reason(self.path)}") from e
         meta = self._method.metadata
         self.input_shape = tuple(meta.input_tensor_meta(0).sizes())
 

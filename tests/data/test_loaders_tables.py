@@ -93,7 +93,7 @@ def test_landmark_csv_with_header_in_any_column_order(tmp_path):
     lines = [",".join(columns)]
     for label, signer, left, row in zip("ABA", ["s1", "s2", "s1"], ["1", "false", "0"], marks.reshape(3, 63)):
         lines.append(",".join([label, signer, left, *map(repr, row[::-1].tolist())]))
-    lines.append(",".join(["C", "s3", "0", "", *["0.5"] * 62]))  # an empty cell: no hand
+    lines.append(",".join(["B", "s3", "0", "", *["0.5"] * 62]))  # an empty cell: no hand (B keeps its other row)
     path = tmp_path / "set.csv"
     path.write_text("\n".join(lines) + "\n")
     assert detect_dataset_kind(path) == "landmarks"

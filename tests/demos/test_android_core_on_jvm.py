@@ -44,10 +44,10 @@ fun main() {
 
 
 @pytest.fixture(scope="module")
-def compiled(tmp_path_factory) -> tuple[Path, str]:
+def compiled(tmp_path_factory, missing_prerequisite) -> tuple[Path, str]:
     missing = [name for name, jar in JARS.items() if not jar.is_file()]
     if shutil.which("kotlinc") is None or missing:
-        pytest.skip(f"kotlinc or jars missing ({', '.join(missing) or 'kotlinc'}): apt-get install kotlin libandroid-json-java junit4")
+        missing_prerequisite("KOTLIN", f"kotlinc or jars missing ({', '.join(missing) or 'kotlinc'}): apt-get install kotlin libandroid-json-java junit4")
     work = tmp_path_factory.mktemp("kotlin")
     (work / "BenchMain.kt").write_text(BENCH_MAIN)
     classpath = ":".join(str(jar) for jar in JARS.values())

@@ -1,9 +1,13 @@
-"""The tiny bundle the app unit tests read (tests/demos/fixtures/bundle), built from signport.core.
+"""The tiny bundle the app unit tests read (tests/demos/fixtures/bundle), written by signport's own
+head writer (the one `signport export` uses).
 
 The Swift tests (ios_demo/SignportKit) and the Kotlin tests (android_demo/app/src/test) load these
 files and compare their logits with `expected.json`, so a head written by Python is proven to be read
-the same way on both phones. The tests below keep the committed files equal to what signport writes
-today; after a deliberate format change, regenerate them with:
+the same way on both phones. The app tests never run a backbone, and model binaries are not committed,
+so each artifact the manifest lists is a small text file saying so; every sha256 and size in the
+manifest is the real one of the committed bytes, and the whole bundle verifies like an exported one.
+The tests below keep the committed files equal to what signport writes today; after a deliberate
+format change, regenerate them with:
 
     .venv/bin/python tests/demos/test_fixture_bundle.py
 """
@@ -12,12 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from signport.core.heads import HeadManifest, head_from_bin, head_to_bin
-from signport.core.manifest import load_manifest
+from signport.core.heads import Head, HeadManifest, head_from_bin
+from signport.core.manifest import artifact_sha256, artifact_size, load_manifest
+from signport.export.bundle_writer import write_head_files
 
 FIXTURE_DIR = Path(__file__).with_name("fixtures") / "bundle"
 FINGERPRINT = "sha256:" + "ab" * 32
@@ -38,10 +44,17 @@ def fixture_head() -> tuple[np.ndarray, np.ndarray, HeadManifest]:
 
 
 def fixture_files() -> dict[str, bytes]:
-    """File name -> exact bytes of the fixture bundle."""
+    """Relative path -> exact bytes of the fixture bundle."""
     weight, bias, head = fixture_head()
-    head_bin = head_to_bin(weight, bias)
-    head_json = json.dumps(head.to_dict(), indent=2).encode()
+    files = {path: placeholder(artifact_id) for artifact_id, path, *_ in ARTIFACTS}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        head_block = write_head_files(root, Head(weight, bias, head))
+        for path, data in files.items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_bytes(data)
+        files.update({head_block[kind]: (root / head_block[kind]).read_bytes() for kind in ("safetensors", "json", "bin")})
+        artifacts = [_artifact(root, *row) for row in ARTIFACTS]
     manifest = {
         "format": "signport-bundle",
         "schema_version": 1,
@@ -56,19 +69,8 @@ def fixture_files() -> dict[str, bytes]:
         },
         "backbone_fingerprint": FINGERPRINT,
         "embedding_size": EMBEDDING_SIZE,
-        "head": {
-            "safetensors": "head.safetensors", "json": "head.json", "bin": "head.bin",
-            "num_classes": len(LABELS), "embedding_size": EMBEDDING_SIZE, "labels": LABELS,
-            "backbone_fingerprint": FINGERPRINT,
-            "sha256": {"json": hashlib.sha256(head_json).hexdigest(), "bin": hashlib.sha256(head_bin).hexdigest()},
-            "bin_layout": head.bin_layout(),
-        },
-        "artifacts": [
-            _artifact("backbone-coreml-fp16", "backbone.mlpackage", "coreml", "fp16", None, ["batch", 63]),
-            _artifact("backbone-executorch-fp32", "backbone_xnnpack_fp32.pte", "executorch", "fp32", "xnnpack", [1, 63]),
-            # iOS-only: an ExecuTorch program delegated to Core ML, which Android must never pick.
-            _artifact("backbone-executorch-fp16-coreml", "backbone_coreml_fp16.pte", "executorch", "fp16", "coreml", [1, 63]),
-        ],
+        "head": head_block,
+        "artifacts": artifacts,
         "toolchain": {"executorch": "1.5.1", "coremltools": "9.0"},
         "created": CREATED,
     }
@@ -77,17 +79,31 @@ def fixture_files() -> dict[str, bytes]:
     probabilities = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
     expected = {"embedding": embedding.tolist(), "logits": logits.tolist(), "probabilities": probabilities.tolist()}
     return {
+        **files,
         "manifest.json": json.dumps(manifest, indent=2).encode(),
-        "head.json": head_json,
-        "head.bin": head_bin,
         "expected.json": json.dumps(expected, indent=2).encode(),
     }
 
 
-def _artifact(artifact_id: str, path: str, fmt: str, precision: str, delegate: str | None, input_shape: list) -> dict:
+# (id, path, format, precision, delegate, input shape). The .mlpackage is a folder, as Core ML writes it.
+ARTIFACTS = [
+    ("backbone-coreml-fp16", "backbone.mlpackage/PLACEHOLDER.txt", "coreml", "fp16", None, ["batch", 63]),
+    ("backbone-executorch-fp32", "backbone_xnnpack_fp32.pte", "executorch", "fp32", "xnnpack", [1, 63]),
+    # iOS-only: an ExecuTorch program delegated to Core ML, which Android must never pick.
+    ("backbone-executorch-fp16-coreml", "backbone_coreml_fp16.pte", "executorch", "fp16", "coreml", [1, 63]),
+]
+
+
+def placeholder(artifact_id: str) -> bytes:
+    return (f"Placeholder for the artifact {artifact_id}: the app unit tests read the manifest and the head only, "
+            "and model binaries are not committed. Its sha256 in manifest.json is the sha256 of this text.\n").encode()
+
+
+def _artifact(root: Path, artifact_id: str, path: str, fmt: str, precision: str, delegate: str | None, input_shape: list) -> dict:
+    listed = path.split("/")[0]  # the .mlpackage folder, not the file inside it
     return {
-        "id": artifact_id, "path": path, "format": fmt, "role": "backbone", "precision": precision, "delegate": delegate,
-        "sha256": hashlib.sha256(artifact_id.encode()).hexdigest(), "size_bytes": 1024,
+        "id": artifact_id, "path": listed, "format": fmt, "role": "backbone", "precision": precision, "delegate": delegate,
+        "sha256": artifact_sha256(root / listed), "size_bytes": artifact_size(root / listed),
         "inputs": [{"name": "landmarks", "shape": input_shape, "dtype": "float32"}],
         "outputs": [{"name": "embedding", "shape": [input_shape[0], EMBEDDING_SIZE], "dtype": "float32"}],
     }
@@ -98,8 +114,8 @@ def test_fixture_bundle_is_what_signport_writes():
     assert not stale, f"{stale} differ from what signport.core writes now; regenerate: python tests/demos/test_fixture_bundle.py"
 
 
-def test_fixture_manifest_is_schema_valid_and_head_round_trips():
-    manifest = load_manifest(FIXTURE_DIR, verify_files=False)
+def test_fixture_manifest_is_schema_valid_and_every_sha256_is_of_the_committed_bytes():
+    manifest = load_manifest(FIXTURE_DIR, verify_files=True)  # re-hashes every artifact and head file
     head = HeadManifest.from_dict(json.loads((FIXTURE_DIR / manifest["head"]["json"]).read_text()))
     assert head.to_dict()["bin_layout"] == manifest["head"]["bin_layout"]
     weight, bias = head_from_bin((FIXTURE_DIR / manifest["head"]["bin"]).read_bytes(), head.num_classes, head.embedding_size)
@@ -111,5 +127,6 @@ def test_fixture_manifest_is_schema_valid_and_head_round_trips():
 if __name__ == "__main__":
     FIXTURE_DIR.mkdir(parents=True, exist_ok=True)
     for name, data in fixture_files().items():
+        (FIXTURE_DIR / name).parent.mkdir(parents=True, exist_ok=True)
         (FIXTURE_DIR / name).write_bytes(data)
     print(f"wrote {FIXTURE_DIR}")

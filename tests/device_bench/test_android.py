@@ -15,7 +15,7 @@ from signport.device_bench.android import (
     parse_adb_devices,
     run_android_benchmark,
 )
-from signport.device_bench.bundle import read_bundle
+from signport.core.bundle import read_bundle
 from signport.device_bench.phone import CommandResult
 
 ADB_DEVICES = """* daemon not running; starting now at tcp:5037

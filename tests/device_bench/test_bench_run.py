@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from signport.cli import main
-from signport.device_bench.bundle import read_bundle
+from signport.core.bundle import read_bundle
 from signport.device_bench.profiles import EMULATED_LABEL, available_cores
 from signport.device_bench.run import LatencyTarget, measure_latency, run_verdict
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from signport.core.errors import ToolchainError
-from signport.device_bench.bundle import read_bundle
+from signport.core.bundle import read_bundle
 from signport.device_bench.ios import DevicectlCommands, run_ios_benchmark
 from signport.device_bench.phone import CommandResult
 

@@ -21,7 +21,7 @@ def test_int8_without_calibration_set_names_the_flag(landmark_checkpoint, tmp_pa
 
 
 def test_missing_calibration_folder_is_named(landmark_checkpoint, tmp_path):
-    with pytest.raises(DataError, match="calibration folder .*nowhere does not exist"):
+    with pytest.raises(DataError, match="--calibration .*nowhere does not exist"):
         export_bundle(ExportConfig(checkpoint=landmark_checkpoint, out=tmp_path / "b", formats=("onnx",), quant=("int8",), calibration=str(tmp_path / "nowhere")))
 
 

@@ -104,7 +104,10 @@ def test_3d_family_runs_on_executorch_xnnpack_through_the_2d_rewrite(clip_bundle
         expected = model.backbone(clip).numpy()
     runner = load_runner(clip_bundle / backbone["path"], "executorch", threads=1)
     actual = np.concatenate([runner.run(c[None].numpy()) for c in clip])
-    np.testing.assert_allclose(actual, expected, atol=1e-4)
+    # float32 rounding differs between CPUs (AVX2, AVX-512, ARM kernels sum in other orders), so the
+    # bound is relative to the embeddings' scale: 1e-4 of their largest magnitude.
+    scale = float(np.abs(expected).max())
+    assert float(np.abs(actual - expected).max()) <= 1e-4 * scale, (np.abs(actual - expected).max(), scale)
     # Core ML and ONNX take the same rewrite; Core ML's weights still validate against it.
     coreml = _rows(clip_bundle, format="coreml", role="backbone")[0]
     assert coreml["parity"]["validation"]["passed"], coreml["parity"]["validation"]["failures"]

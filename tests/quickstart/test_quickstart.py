@@ -3,7 +3,6 @@ real (small) run leaves a report a browser renders with its tables and pictures.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -85,7 +84,7 @@ def test_runner_stops_at_a_failed_step_goes_on_past_a_failed_verdict_and_resumes
     assert calls == ["train-landmarks", "export-landmarks", "bench-landmarks"]
 
 
-def test_small_real_quickstart_writes_a_report_chromium_renders_and_resumes(tmp_path, hand_model, capsys):
+def test_small_real_quickstart_writes_a_report_chromium_renders_and_resumes(tmp_path, hand_model, capsys, missing_prerequisite):
     out = tmp_path / "quickstart"
     argv = ["quickstart", "--fast", "--models", "landmarks", "--out", str(out), "--hand-model", str(hand_model)]
     assert main(argv) == 0, capsys.readouterr().out[-3000:]
@@ -104,9 +103,7 @@ def test_small_real_quickstart_writes_a_report_chromium_renders_and_resumes(tmp_
     assert printed.count("-> ok") == capsys.readouterr().out.count("done in an earlier run") == 4
 
     if chromium() is None:
-        if os.environ.get("SIGNPORT_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is required here (SIGNPORT_REQUIRE_BROWSER is set) but not installed")
-        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+        missing_prerequisite("BROWSER", "Chromium is not installed (apt-get install chromium); .ci/run installs it")
     seen = probe_page(out / "report.html")
     assert len(seen["tables"]) >= 4 and all(rows >= 2 for rows in seen["tables"])
     assert len(seen["imgs"]) >= 3 and all(img["loaded"] for img in seen["imgs"]), seen["imgs"]

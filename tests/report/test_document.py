@@ -1,4 +1,3 @@
-import os
 
 import matplotlib
 
@@ -31,11 +30,9 @@ def test_markdown_and_html_hold_the_same_table(report, tmp_path):
     assert (tmp_path / "out" / "report_assets" / "01_latency.png").is_file()
 
 
-def test_report_renders_tables_and_images_in_chromium(report, tmp_path):
+def test_report_renders_tables_and_images_in_chromium(report, tmp_path, missing_prerequisite):
     if chromium() is None:
-        if os.environ.get("SIGNPORT_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is required here (SIGNPORT_REQUIRE_BROWSER is set) but not installed")
-        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+        missing_prerequisite("BROWSER", "Chromium is not installed (apt-get install chromium); .ci/run installs it")
     paths = write_report(report, tmp_path / "out")
     seen = probe_page(paths["html"])
     assert seen["title"] == "Bench"

@@ -98,3 +98,27 @@ def test_time_split_says_when_recordings_are_too_short():
     recordings = EmbeddedRecordings(np.zeros((30, 2), np.float32), np.zeros(30, np.int64), np.arange(30) / 30)
     with pytest.raises(DataError, match="label 'A' has 1.0 s of recordings"):
         time_split(recordings, 1.0, 0.5, None, ["A"], "rec")
+
+
+@pytest.mark.slow  # renders 29 x 12 s of synthetic recordings (~1 min of CPU)
+def test_finetune_from_a_landmark_run_with_its_defaults_uses_the_synthetic_signers_recordings(tmp_path, tiny_data_writers,
+                                                                                            monkeypatch, capsys):
+    """`signport finetune --from RUN` with default data and budget: the synthetic new signer's recordings
+    (their per-frame landmarks for this model), long enough for 10 s of training, the gap and held-out frames.
+    Rendering is shortened to 12 s per letter here (the product renders 30 s); the defaults are untouched."""
+    import signport.train.sources as sources
+    from signport.cli import main
+    from signport.core.labels import ASL_LETTERS
+
+    labels = [label for label in ASL_LETTERS if label != "nothing"]  # what a landmark run on synth learns
+    torch.manual_seed(0)
+    model = build_model("landmarks", len(labels), hidden=[16]).eval()
+    ckpt = tiny_data_writers["checkpoint"](tmp_path / "run", model, "landmarks", {"hidden": [16]}, labels)
+    monkeypatch.setattr(sources, "SYNTH_RECORDING_SECONDS", 12.0)
+    monkeypatch.setenv("SIGNPORT_CACHE", str(tmp_path / "cache"))
+    code = main(["finetune", "--from", str(ckpt), "--out", str(tmp_path / "head"), "--threads", "1"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    report = load_head(tmp_path / "head").manifest.metrics
+    assert report["train_frames"] == len(labels) * 10 * 30 and report["heldout_frames"] > 0
+    assert report["labels_seen"] == sorted(labels)

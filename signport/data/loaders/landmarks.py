@@ -150,10 +150,12 @@ def load_landmarks(path: Path) -> LandmarkSet:
     if file is None:
         raise DataError(f"{path}: expected one landmarks .npz or .csv file (or a folder holding exactly one)")
     arrays = _read_csv(file) if file.suffix.lower() == ".csv" else read_npz(file, required=("landmarks", "labels"))
+    if arrays["landmarks"].dtype.kind not in "fiu":
+        raise DataError(f"{file}: landmarks must be numbers (float32 coordinates), got {arrays['landmarks'].dtype}")
     landmarks = np.asarray(arrays["landmarks"], dtype=np.float32)
     if landmarks.ndim == 2 and landmarks.shape[1] == NUM_LANDMARKS * LANDMARK_DIMS:
         landmarks = landmarks.reshape(-1, NUM_LANDMARKS, LANDMARK_DIMS)
-    if landmarks.shape[1:] != (NUM_LANDMARKS, LANDMARK_DIMS):
+    if landmarks.ndim != 3 or landmarks.shape[1:] != (NUM_LANDMARKS, LANDMARK_DIMS):
         raise DataError(f"{file}: landmarks must be (N, 21, 3) or (N, 63), got {landmarks.shape}")
     raw_labels = arrays["labels"]
     if raw_labels.dtype.kind not in "US" or raw_labels.shape != (len(landmarks),):
@@ -161,13 +163,23 @@ def load_landmarks(path: Path) -> LandmarkSet:
     for optional in ("is_left_hand", "signers"):
         if optional in arrays and arrays[optional].shape != (len(landmarks),):
             raise DataError(f"{file}: {optional} must have one entry per row ({len(landmarks)}), got {arrays[optional].shape}")
+    if len(landmarks) == 0:
+        raise DataError(f"{file} holds no rows; expected one landmark set per sample")
     has_hand = ~np.isnan(landmarks).any(axis=(1, 2))
+    infinite = np.flatnonzero(np.isinf(landmarks).any(axis=(1, 2)) & has_hand)
+    if len(infinite):
+        raise DataError(f"{file}: row {int(infinite[0])} (of {len(infinite)}) has an infinite coordinate; "
+                        "landmarks are normalized image coordinates: fix or remove those rows")
     dropped = int((~has_hand).sum())
     if dropped:
         log.warning("%s: dropped %d of %d rows with no hand (NaN landmarks)", file, dropped, len(landmarks))
     if not has_hand.any():
         raise DataError(f"{file}: every row is NaN (no hand found in any sample)")
     labels = [canonical_label(str(label)) for label in raw_labels[has_hand]]
+    lost = sorted({canonical_label(str(label)) for label in raw_labels} - set(labels))
+    if lost:
+        raise DataError(f"{file}: every row of class {', '.join(map(repr, lost))} is NaN (no hand found), so the class would "
+                        "silently vanish; re-extract its landmarks or remove the class from the file")
     return LandmarkSet(
         landmarks=landmarks[has_hand],
         labels=labels,

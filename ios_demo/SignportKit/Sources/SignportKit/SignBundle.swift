@@ -44,12 +44,31 @@ public struct SignBundle {
                 "\(manifestURL.lastPathComponent): schema_version \(manifest.schemaVersion) is not supported (this app reads \(BundleManifest.supportedSchemaVersion)); update the app or re-export"
             )
         }
+        for path in manifest.artifacts.map(\.path) + [manifest.head.json, manifest.head.bin] {
+            _ = try Self.checkedURL(path, in: directory)
+        }
         self.directory = directory
         self.manifest = manifest
     }
 
-    public func url(for relativePath: String) -> URL {
-        directory.appendingPathComponent(relativePath)
+    /// A file the manifest names. Like signport's resolver (signport/core/manifest.py) it must be relative,
+    /// normalised and inside the bundle folder, so a manifest can never make the app read outside it.
+    public func url(for relativePath: String) throws -> URL {
+        try Self.checkedURL(relativePath, in: directory)
+    }
+
+    static func checkedURL(_ relativePath: String, in directory: URL) throws -> URL {
+        let parts = relativePath.split(separator: "/", omittingEmptySubsequences: false)
+        if relativePath.isEmpty || relativePath.hasPrefix("/") || relativePath.contains("\\")
+            || parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+            throw SignportError.invalidBundle("manifest path '\(relativePath)' is not a relative path inside the bundle; re-export the bundle")
+        }
+        let target = directory.appendingPathComponent(relativePath).resolvingSymlinksInPath()
+        let root = directory.resolvingSymlinksInPath().path
+        guard target.path.hasPrefix(root + "/") else {
+            throw SignportError.invalidBundle("manifest path '\(relativePath)' leads outside the bundle; re-export the bundle")
+        }
+        return target
     }
 
     /// Backbones this app can run, most compact precision first (int8, fp16, fp32).
@@ -63,11 +82,11 @@ public struct SignBundle {
     /// The head that shipped inside the bundle (manifest "head"), checked against its sha256.
     public func shippedHead() throws -> LinearHead {
         let reference = manifest.head
-        let binURL = url(for: reference.bin)
+        let binURL = try url(for: reference.bin)
         if let expected = reference.sha256["bin"], let digest = Self.sha256Hex(of: binURL), digest != expected {
             throw SignportError.invalidBundle("\(reference.bin) does not match the manifest's sha256; re-export the bundle or install heads by dropping NAME.json + NAME.bin into Documents")
         }
-        return try loadHead(json: url(for: reference.json), bin: binURL)
+        return try loadHead(json: try url(for: reference.json), bin: binURL)
     }
 
     /// Read NAME.json + NAME.bin and refuse it unless it fits this bundle's backbone.

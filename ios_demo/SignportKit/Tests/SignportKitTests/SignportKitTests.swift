@@ -44,6 +44,21 @@ final class BundleReaderTests: XCTestCase {
         for (value, want) in zip(Softmax.probabilities(logits), reference.probabilities) { XCTAssertEqual(value, want, accuracy: 1e-5) }
     }
 
+    func testManifestPathOutsideTheBundleIsRefused() throws {
+        for outside in ["../outside.pte", "/etc/passwd", "a/../../outside.pte"] {
+            let folder = try temporaryCopyOfFixture()
+            let manifestURL = folder.appendingPathComponent(SignBundle.manifestFileName)
+            var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as? [String: Any])
+            var artifacts = try XCTUnwrap(object["artifacts"] as? [[String: Any]])
+            artifacts[0]["path"] = outside
+            object["artifacts"] = artifacts
+            try JSONSerialization.data(withJSONObject: object).write(to: manifestURL)
+            XCTAssertThrowsError(try SignBundle(directory: folder)) { error in
+                XCTAssertTrue((error as? SignportError)?.message.contains(outside) == true, "\(error)")
+            }
+        }
+    }
+
     func testHeadFromOtherBackboneIsRefused() throws {
         let folder = try temporaryCopyOfFixture()
         let jsonURL = folder.appendingPathComponent("head.json")

@@ -89,7 +89,7 @@ public final class CoreMLBackbone {
         let cached = cache.appendingPathComponent("\(artifact.sha256).mlmodelc", isDirectory: true)
         if fileManager.fileExists(atPath: cached.path) { return cached }
 
-        let package = bundle.url(for: artifact.path)
+        let package = try bundle.url(for: artifact.path)
         guard fileManager.fileExists(atPath: package.path) else {
             throw SignportError.invalidBundle("\(artifact.path) is listed in manifest.json but missing from the bundle; re-copy the bundle folder")
         }

@@ -6,6 +6,7 @@ import dev.signport.demo.bundle.Preprocessing
 import dev.signport.demo.bundle.SignBundle
 import dev.signport.demo.core.HeadBinLayout
 import dev.signport.demo.core.HeadRefusedException
+import dev.signport.demo.core.InvalidBundleException
 import dev.signport.demo.core.Softmax
 import org.json.JSONObject
 import org.junit.Assert.assertArrayEquals
@@ -90,6 +91,23 @@ class BundleReaderTest {
         File(fixture, "head.json").copyTo(File(folder, "mine.json"))
         File(fixture, "head.bin").copyTo(File(folder, "mine.bin"))
         assertEquals("mine.json", HeadDropFolder.newestCandidate(folder)?.json?.name)
+    }
+
+    @Test
+    fun manifestPathOutsideTheBundleIsRefused() {
+        for (outside in listOf("../outside.pte", "/etc/passwd", "a/../../outside.pte")) {
+            val folder = copyOfFixture()
+            val manifestFile = File(folder, SignBundle.MANIFEST_FILE)
+            val json = JSONObject(manifestFile.readText())
+            json.getJSONArray("artifacts").getJSONObject(0).put("path", outside)
+            manifestFile.writeText(json.toString())
+            try {
+                SignBundle.load(folder)
+                fail("a manifest naming $outside was loaded")
+            } catch (expected: InvalidBundleException) {
+                assertTrue(expected.message, expected.message!!.contains(outside))
+            }
+        }
     }
 
     private fun copyOfFixture(): File {

@@ -11,7 +11,26 @@ import java.security.MessageDigest
 /** A bundle folder: manifest.json + artifacts + the shipped head. Read once at start-up. */
 class SignBundle(val directory: File, val manifest: BundleManifest) {
 
-    fun file(relativePath: String): File = File(directory, relativePath)
+    /** A file the manifest names. Like signport's resolver (signport/core/manifest.py) it must be relative,
+     *  normalised and inside the bundle folder, so a manifest can never make the app read outside it. */
+    fun file(relativePath: String): File {
+        val parts = relativePath.split("/")
+        if (relativePath.isEmpty() || relativePath.startsWith("/") || relativePath.contains("\\") ||
+            parts.any { it.isEmpty() || it == "." || it == ".." }) {
+            throw InvalidBundleException("manifest path '$relativePath' is not a relative path inside the bundle; re-export the bundle")
+        }
+        val target = File(directory, relativePath)
+        if (!target.canonicalPath.startsWith(directory.canonicalPath + File.separator)) {
+            throw InvalidBundleException("manifest path '$relativePath' leads outside the bundle; re-export the bundle")
+        }
+        return target
+    }
+
+    /** Every path the manifest names, checked once at load. */
+    private fun checkPaths() {
+        manifest.artifacts.forEach { file(it.path) }
+        listOf(manifest.head.json, manifest.head.bin).forEach { file(it) }
+    }
 
     /** Backbones of `format` this app can run, most compact precision first (int8, fp16, fp32).
      *  ExecuTorch programs delegated to Core ML (iOS only) are left out: Android's runtime has XNNPACK. */
@@ -70,7 +89,9 @@ class SignBundle(val directory: File, val manifest: BundleManifest) {
                     "${manifestFile.path}: schema_version ${manifest.schemaVersion} is not supported (this app reads ${BundleManifest.SUPPORTED_SCHEMA_VERSION}); update the app or re-export"
                 )
             }
-            return SignBundle(directory, manifest)
+            val bundle = SignBundle(directory, manifest)
+            bundle.checkPaths()
+            return bundle
         }
 
         fun sha256Hex(file: File): String {
