@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hand-model", type=Path, default=None, help="hand_landmarker.task for the 30 fps budget")
     parser.add_argument("--hand-frame", type=Path, default=None, help="a photo with one hand to time hand detection on")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--profile-ops", action="store_true", help="add per-operator profiles (ExecuTorch Inspector, ONNX Runtime profiler) and int8 layer errors")
     args = parser.parse_args(argv)
 
     load_before = os.getloadavg()
@@ -100,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         bundle = read_bundle(bundle_dir)
         config = BenchConfig(bundle=bundle_dir, threads=args.threads, checkpoint=checkpoint, samples=64, seed=args.seed,
                              warmup=args.warmup, min_iterations=args.min_iterations, iterations=args.iterations,
-                             max_seconds=args.max_seconds, hand_model=args.hand_model, hand_frame=args.hand_frame)
+                             max_seconds=args.max_seconds, hand_model=args.hand_model, hand_frame=args.hand_frame,
+                             profile_ops=args.profile_ops)
         print("signport bench (parity, every artifact's latency, 30 fps budget) ...", file=sys.stderr)
         run = bench_on_host(bundle, config, get_profile("local"), host_device(config, "host"))
         report_dir = args.report_dir or workdir / "report"
@@ -159,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         "parity": [{k: r[k] for k in ("artifact_id", "status", "reasons")} for r in run["parity"]["artifacts"]],
         "all_artifacts_p50_ms": {r["artifact_id"]: r["latency_ms"]["p50"] for r in run["results"] if r["status"] == "ok"},
         "frame_budget": {"stages": run["budget"]["stages"], "verdict": run["budget"]["verdict"]},
+        "verdicts": run.get("verdicts"),
+        "op_profiles": [{k: p.get(k) for k in ("artifact_id", "runtime", "total_ms", "operators", "undelegated", "status", "error")}
+                        for p in (run.get("op_profiles") or {}).get("profiles", [])],
     }
     write_json(args.out, result)
     for name, row in runtimes.items():

@@ -127,6 +127,20 @@ def _store_and_report(run: dict, results_path: Path, out: Path) -> None:
         print(f"\n30 fps budget, 33.3 ms per frame ({run['label']})")
         print(table_text(stages))
         print(table_text(totals))
+    verdicts = run.get("verdicts")
+    if verdicts and verdicts.get("recommended"):
+        from signport.device_bench.report import verdicts_table
+
+        print(f"\nWhich artifact to ship ({verdicts['isa']}, int8 dot product: {verdicts['int8_dot_product'] or 'none'})")
+        for c in verdicts["int8_vs_fp32"]:
+            print(f"  {c['runtime']} {c['role']}: {c['reason']}")
+        print(table_text(verdicts_table(verdicts)))
+    for profile in ((run.get("op_profiles") or {}).get("profiles") or []):
+        if profile.get("status") == "ok":
+            from signport.device_bench.report import op_profile_tables
+
+            print("\n" + op_profile_tables(profile, top=5).caption)
+            print(table_text(op_profile_tables(profile, top=5)))
     host = run.get("host") or {}
     load = max((v for v in (host.get("load_average_before"), host.get("load_average_after")) if v is not None), default=None)
     if load is not None and load > 0.5 * host["cores"]:

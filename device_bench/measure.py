@@ -114,13 +114,17 @@ def _hand_detection_stage(request: MeasureRequest, frame: np.ndarray) -> Stage:
     the worst case of the live pipeline (video mode skips detection while it tracks a hand)."""
     from signport.hands.landmarker import HandLandmarker
 
+    opts = request.options
     started = time.perf_counter()
-    landmarker = HandLandmarker(request.options["model_path"], mode="image")
+    landmarker = HandLandmarker(opts["model_path"], mode=opts.get("mode", "image"),
+                                min_detection_confidence=opts.get("min_detection_confidence", 0.5),
+                                min_tracking_confidence=opts.get("min_tracking_confidence", 0.5))
     load_seconds = time.perf_counter() - started
+    clock = iter(range(0, 1 << 62, 33))  # video mode needs increasing timestamps: 30 fps
     # Without a hand in the frame only palm detection runs, so the time is a lower bound.
-    hands = landmarker.detect(frame)
+    hands = landmarker.detect(frame, next(clock))
     info = {"hands_found": len(hands), "landmarks": hands[0].landmarks.tolist() if hands else None}
-    return Stage(lambda: landmarker.detect(frame), load_seconds, None, info)
+    return Stage(lambda: landmarker.detect(frame, next(clock)), load_seconds, None, info)
 
 
 def _smoothing_stage(request: MeasureRequest, probabilities: np.ndarray) -> Stage:

@@ -137,3 +137,52 @@ def frame_budget_bars(budgets: list[dict], label: str, path: Path) -> Path | Non
 
 
 STAGE_COLORS = {"hand_detection": "tab:orange", "preprocess": "tab:blue", "model": "tab:purple", "smoothing": "tab:green"}
+
+
+def layer_times(profiles: list[dict], label: str, path: Path) -> Path | None:
+    """Time per compute layer (execution order), fp32 vs int8, one line per profiled artifact of a runtime and role."""
+    rows = [p for p in profiles if p.get("status") == "ok" and p.get("layers")]
+    if not rows:
+        return None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for row in rows:
+        times = [ms * 1000.0 for _, ms in row["layers"]]
+        style = "-" if row["precision"] == "fp32" else "--"
+        ax.plot(range(len(times)), times, style, marker=".", label=f"{row['artifact_id']} ({row['runtime']})")
+    ax.set(xlabel="compute layer (convolution / fully connected), execution order", ylabel="µs per inference (p50)",
+           title=f"Time per layer, fp32 vs int8 — {label}")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def layer_sqnr(errors: dict, threshold_db: float, path: Path) -> Path | None:
+    """int8 vs fp32 SQNR after each layer, with the threshold line."""
+    if not errors:
+        return None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for artifact_id, block in errors.items():
+        values = [layer["sqnr_db"] if layer["sqnr_db"] is not None else np.nan for layer in block.get("layers", [])]
+        ax.plot(range(len(values)), values, marker=".", label=artifact_id)
+    ax.axhline(threshold_db, color="tab:red", linestyle=":", label=f"threshold {threshold_db:g} dB")
+    ax.set(xlabel="compute layer, execution order", ylabel="SQNR vs fp32 (dB)", title="Where int8 departs from fp32 (held-out data)")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def accuracy_latency_points(points: list[dict], path: Path, title: str) -> Path | None:
+    """Quantisation search: top-1 accuracy vs p50 latency per explored configuration."""
+    points = [p for p in points if p.get("p50_ms") is not None and p.get("top1") is not None]
+    if not points:
+        return None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for p in points:
+        ax.scatter([p["p50_ms"]], [p["top1"]], color="tab:green" if p.get("chosen") else "tab:blue", s=40)
+        ax.annotate(p["name"], (p["p50_ms"], p["top1"]), textcoords="offset points", xytext=(4, 4), fontsize=7)
+    ax.set(xlabel="p50 latency (ms)", ylabel="top-1 accuracy", title=title)
+    ax.grid(alpha=0.3)
+    return _save(fig, path)

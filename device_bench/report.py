@@ -246,6 +246,87 @@ def run_sections(run: dict, plot_dir: Path) -> list[Section]:
         _add_figure(section, plots.frame_budget_bars(budget["artifacts"], label, plot_dir / "frame_budget.png"),
                     f"Per-frame pipeline time vs budget ({label})")
         sections.append(section)
+    if run.get("verdicts"):
+        sections.append(verdicts_section(run["verdicts"], label, where))
+    if run.get("op_profiles"):
+        sections += op_profile_sections(run["op_profiles"], label, where, plot_dir)
+    return sections
+
+
+def verdicts_table(verdicts: dict) -> Table:
+    rows = [[r["runtime"], r["artifact_id"], ms(r["p50_ms"]), r["reason"]] for r in verdicts["recommended"]]
+    return Table(["runtime", "recommended artifact", "p50 ms", "why"], rows, caption="Recommended artifact per runtime for this profile")
+
+
+def verdicts_section(verdicts: dict, label: str, where: str) -> Section:
+    section = Section(f"Which artifact to ship ({label}) — {where}", [
+        f"CPU: {verdicts['isa']}; int8 dot product: {verdicts['int8_dot_product'] or 'none'} "
+        f"(features: {', '.join(verdicts['cpu_features']) or 'unknown'})."])
+    for c in verdicts["int8_vs_fp32"]:
+        section.paragraphs.append(f"{c['runtime']} {c['role']}: {c['reason']} ({ms(c['int8_ms'])} vs {ms(c['fp32_ms'])} ms p50).")
+    section.tables.append(verdicts_table(verdicts))
+    gap = verdicts.get("executorch_vs_onnxruntime")
+    if gap:
+        section.paragraphs.append(
+            f"Recommended ExecuTorch artifact {gap['executorch_id']} ({ms(gap['executorch_ms'])} ms) vs the fastest ONNX Runtime "
+            f"artifact {gap['onnxruntime_id']} ({ms(gap['onnxruntime_ms'])} ms): {gap['ratio']:.2f}x"
+            + (" (the per-operator profiles below show where the difference is)." if gap["ratio"] > 1 else "."))
+    peak = verdicts.get("peak")
+    if peak and verdicts["mac_efficiency"]:
+        section.paragraphs.append(f"Host peak (model of the core, not a measurement): fp32 {peak['fp32_gmacs']:.1f} GMAC/s, "
+                                  f"int8 {peak['int8_gmacs']:.1f} GMAC/s — {peak['basis']}.")
+        section.tables.append(Table(["artifact", "GMAC/s", "peak GMAC/s", "of peak"], [
+            [r["artifact_id"], f"{r['gmacs']:.2f}", g3(r["peak_gmacs"]), pct(r["fraction"])] for r in verdicts["mac_efficiency"]],
+            caption="Achieved multiply-accumulates per second against the host's peak for the artifact's precision"))
+    if verdicts.get("phone_note"):
+        section.paragraphs.append(verdicts["phone_note"] + ".")
+    return section
+
+
+def op_profile_tables(profile: dict, top: int = 10) -> Table:
+    rows = [[o["operator"], o["count"], ms(o["ms"]), pct(o["share"]), "yes" if o["delegated"] else "NO (portable kernels)",
+             o["backend"]] for o in profile["operators"][:top]]
+    return Table(["operator", "instances", "ms per inference (p50 sum)", "share", "delegated", "backend / provider"], rows,
+                 caption=f"{profile['artifact_id']} ({profile['runtime']}): top operators by time, total {ms(profile['total_ms'])} ms "
+                         f"over {profile['iterations']} profiled runs")
+
+
+def op_profile_sections(block: dict, label: str, where: str, plot_dir: Path) -> list[Section]:
+    profiles = block.get("profiles", [])
+    section = Section(f"Per-operator profiles ({label}) — {where}", [
+        "ExecuTorch: ETDump events read by ExecuTorch's Inspector with the export's ETRecord; XNNPACK reports one event per "
+        "operator inside its delegate. ONNX Runtime: its built-in profiler, one event per node. Profiling adds overhead per "
+        "event, so totals here run above the latency table's; compare shares and fp32 vs int8 within one table kind."])
+    for profile in profiles:
+        if profile.get("status") != "ok":
+            section.paragraphs.append(f"{profile['artifact_id']}: {status_cell('error', profile.get('error', ''))}")
+            continue
+        section.tables.append(op_profile_tables(profile))
+        if profile.get("undelegated"):
+            section.paragraphs.append(f"{profile['artifact_id']}: outside any delegate: {', '.join(profile['undelegated'])}.")
+        if profile.get("note"):
+            section.paragraphs.append(f"{profile['artifact_id']}: {profile['note']}.")
+    _add_figure(section, plots.layer_times(profiles, label, plot_dir / "layer_times.png"), f"Time per layer, fp32 vs int8 ({label})")
+    sections = [section]
+    layers = block.get("int8_layers") or {}
+    int8 = Section(f"Where int8 loses accuracy — {where}")
+    if layers.get("status") != "measured":
+        int8.paragraphs.append(f"Not measured: {layers.get('reason', '')}.")
+    else:
+        for artifact_id, result in layers["artifacts"].items():
+            if result.get("status") != "measured":
+                int8.paragraphs.append(f"{artifact_id}: {result.get('reason')}.")
+                continue
+            first = result["first_below_threshold"]
+            int8.paragraphs.append(
+                f"{artifact_id} on {result['inputs']}: "
+                + (f"first layer below {result['threshold_db']:g} dB SQNR vs fp32: #{first['index']} {first['layer']} "
+                   f"({first['sqnr_db']:.1f} dB)." if first else f"every layer stays above {result['threshold_db']:g} dB SQNR vs fp32.")
+                + " Largest drops: " + ", ".join(f"{d['layer']} (-{d['drop_db']:.1f} dB)" for d in result["largest_drops"][:3]) + ".")
+        threshold = next((r["threshold_db"] for r in layers["artifacts"].values() if r.get("status") == "measured"), 20.0)
+        _add_figure(int8, plots.layer_sqnr({k: v for k, v in layers["artifacts"].items() if v.get("status") == "measured"},
+                                           threshold, plot_dir / "int8_sqnr.png"), "int8 vs fp32 SQNR per layer")
+    sections.append(int8)
     return sections
 
 

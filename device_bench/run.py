@@ -33,6 +33,7 @@ from signport.device_bench.reference import (
 from signport.device_bench.results import utc_now
 from signport.device_bench.runtimes import COREML_COMPUTE_UNITS, runtime_name, unavailable_reason
 from signport.device_bench.stats import latency_stats, macs_per_second
+from signport.device_bench.verdicts import host_verdicts
 from signport.hands.model_file import find_hand_model
 
 EAGER_BASELINE_ID = "pytorch-eager-fp32"
@@ -184,15 +185,22 @@ def pipeline_stages(bundle: Bundle, config: BenchConfig, frame: np.ndarray, fram
     style = resolve_input_style("auto", bundle.preprocessing)
     before, landmarks = [], None
     if INPUT_STYLES[style].needs_hand:
-        model_path, where = find_hand_model(config.hand_model, config.hand_model_dir)
+        model_path, where = find_hand_model(config.hand_model, config.hand_model_dir, config.hand_variant)
         if model_path is None:
             before.append(stage("hand_detection", None, note=f"not measured ({style} input needs a hand): {where}"))
         else:
             measurement = measure_in_subprocess(MeasureRequest(
-                stage="hand_detection", inputs_path=str(frame_path), options={"model_path": str(model_path)},
+                stage="hand_detection", inputs_path=str(frame_path),
+                options={"model_path": str(model_path), "mode": config.hand_mode,
+                         "min_detection_confidence": config.hand_detection_confidence,
+                         "min_tracking_confidence": config.hand_tracking_confidence},
                 **request_base), workdir)
             info = measurement.get("info", {})
-            note = f"MediaPipe HandLandmarker ({where}), image mode (detection every frame) on {frame_source}"
+            mode = ("image mode (palm detection + landmarks every frame)" if config.hand_mode == "image" else
+                    "video mode (tracking: palm detection only when the hand is lost; the same frame repeated, so the "
+                    "tracked steady state)")
+            note = (f"MediaPipe HandLandmarker ({where}), {mode}, detection confidence {config.hand_detection_confidence:g}, "
+                    f"tracking confidence {config.hand_tracking_confidence:g}, on {frame_source}")
             if measurement["status"] == "ok" and not info.get("hands_found"):
                 note += "; no hand found, so only palm detection ran: a lower bound"
             before.append(_measured_stage("hand_detection", measurement, note, complete=bool(info.get("hands_found"))))
@@ -247,7 +255,7 @@ def timing_frame(config: BenchConfig) -> tuple[np.ndarray, str]:
     height, width = CAMERA_FRAME_SHAPE[:2]
     if candidates:
         return read_image(candidates[0], (height, width)), f"{candidates[0].name} resized to {width}x{height}"
-    model_path, _ = find_hand_model(config.hand_model, config.hand_model_dir)
+    model_path, _ = find_hand_model(config.hand_model, config.hand_model_dir, config.hand_variant)
     found = synthetic_hand_frame(model_path, config.seed) if model_path is not None else None
     if found is not None:
         return found
@@ -352,9 +360,27 @@ def bench_on_host(bundle: Bundle, config: BenchConfig, profile: DeviceProfile, d
         budgets = artifact_budgets(run["results"], before, after, model_stage_note(bundle))
         run["budget"] = {"label": profile.label, "stages": frame_budget(before + after)["stages"], "artifacts": budgets,
                          "verdict": overall_gate([b["verdict"] for b in budgets if not b["baseline"]])}
+    if config.profile_ops:
+        run["op_profiles"] = operator_profiles(bundle, config, threads, heldout)
     run["host"]["load_average_after"] = _load_average()
+    run["verdicts"] = host_verdicts(run, profile.emulated)
     run["verdict"] = run_verdict(run)
     return run
+
+
+def operator_profiles(bundle: Bundle, config: BenchConfig, threads: int, heldout: HeldoutSet) -> dict:
+    """`--profile-ops`: per-operator time of each runnable artifact and, on real --data, where int8
+    departs from fp32 layer by layer."""
+    from signport.device_bench.op_profile import profile_artifacts
+    from signport.export.int8_debug import bundle_int8_layer_errors
+
+    block = {"profiles": profile_artifacts(bundle, threads, heldout.inputs[:1], config.profile_iterations)}
+    if config.data is None:
+        block["int8_layers"] = {"status": "not measured",
+                                "reason": "pass --data with real held-out inputs: random or synthetic inputs hide where int8 loses accuracy"}
+    else:
+        block["int8_layers"] = bundle_int8_layer_errors(bundle.root, bundle.manifest, heldout.inputs[:32], config.sqnr_threshold_db)
+    return block
 
 
 def _load_average() -> float | None:

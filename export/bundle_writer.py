@@ -57,6 +57,7 @@ def artifact_row(bundle_dir: Path, artifact: ExportedArtifact, parity: dict | No
         **({"quantization": artifact.quantization} if artifact.quantization else {}),
         "notes": "; ".join(artifact.notes),
         "export_seconds": round(artifact.export_seconds, 3),
+        **artifact.extra,
     }
 
 

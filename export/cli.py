@@ -32,7 +32,23 @@ def run_export(args) -> int:
     from signport.export.pipeline import export_bundle
 
     config = dataclass_from_args(ExportConfig, args)
+    if config.check:
+        from signport.export.op_check import check_export, coverage_lines
+
+        print("operator coverage per target runtime (fp32; nothing written):")
+        for line in coverage_lines(check_export(config)):
+            print(line)
+        return 0
     report = export_bundle(config, progress=not args.no_progress)
+    search = report.manifest.get("quant_search")
+    if search:
+        from signport.export.quant_search import SearchPoint, SearchResult, search_table
+
+        result = SearchResult([SearchPoint(**p) for p in search["points"]], tuple(search["quant"]), tuple(search["float_layers"]), search["reason"])
+        print(f"--quant auto ({search['settings']['measured']}, profile {search['settings']['profile']}, {search['settings']['threads']} threads; "
+              f"top-1 on {search['settings']['data']}):")
+        for line in search_table(result):
+            print(line)
     for line in report_lines(report.manifest):
         print(line)
     print(f"bundle: {report.bundle_dir}/manifest.json ({len(report.manifest['artifacts'])} artifacts, {len(report.manifest['skipped'])} not built)")

@@ -11,7 +11,7 @@ from signport.core.config import BOUNDS, field_
 from signport.core.errors import InputError
 
 ALL_FORMATS = ("executorch", "coreml", "onnx")
-QUANT_CHOICES = ("fp32", "int8")
+QUANT_CHOICES = ("fp32", "int8", "auto")
 
 
 def _split_commas(values) -> tuple[str, ...]:
@@ -53,9 +53,17 @@ def threshold_flags(*, optional: bool, frozen: bool, default_note: str = "") -> 
 @dataclass(frozen=True)
 class ExportConfig(threshold_flags(optional=False, frozen=True)):
     checkpoint: Path = field_(None, help="checkpoint folder (weights.safetensors + checkpoint.json) from `signport train`", cli=False, path="in", flag="--from")
-    out: Path = field_(None, help="bundle folder to write (replaced atomically when it already holds a bundle)", required=True, path="out")
+    out: Path = field_(None, help="bundle folder to write (replaced atomically when it already holds a bundle); not needed with --check", path="out")
     formats: tuple[str, ...] = field_(ALL_FORMATS, help="formats to export, comma-separated: executorch,coreml,onnx")
-    quant: tuple[str, ...] = field_(("fp32",), help="backbone precisions, comma-separated: fp32,int8 (int8 needs --calibration)")
+    quant: tuple[str, ...] = field_(("fp32",), help="backbone precisions, comma-separated: fp32,int8 (int8 needs --calibration); "
+                                    "auto: search which layers to keep float until top-1 is within --max-accuracy-drop, and keep int8 only where it is faster")
+    max_accuracy_drop: float = field_(1.0, help="--quant auto: largest top-1 loss vs fp32 accepted, in percentage points")
+    budget_ms: float | None = field_(None, help="--quant auto: per-inference latency budget (ms); configurations over it are marked and not chosen when one fits")
+    profile: str = field_("local", help="--quant auto: device profile (threads) the latencies are measured under, see `signport bench --profile`")
+    data: Path | None = field_(None, help="--quant auto: labelled real held-out data for top-1 (any dataset signport.data.loaders reads, e.g. image class folders)")
+    search_samples: int = field_(300, help="--quant auto: held-out samples top-1 is measured on")
+    float_layers: tuple[str, ...] = field_((), help="module paths kept float in int8 artifacts (--quant auto fills this), e.g. features.0.0")
+    check: bool = field_(False, help="only check operator coverage per target runtime (what would not be delegated or supported, with the fix); writes nothing")
     fused: bool = field_(True, help="also write a fused model.<ext> (backbone + head in one artifact)")
     name: str | None = field_(None, help="bundle name recorded in the manifest (default: the checkpoint folder's name)")
     calibration: str | None = field_(
@@ -67,6 +75,7 @@ class ExportConfig(threshold_flags(optional=False, frozen=True)):
     quantize_head: bool = field_(False, help="quantize the head artifacts too (the head stays fp32 by default)")
     dynamic_batch: bool = field_(False, help="ONNX: dynamic batch dimension (phones use batch 1)")
     opset: int = field_(18, help="ONNX opset (>= 18)", ge=18)
+    etrecord: bool = field_(True, help="ExecuTorch: write an ETRecord beside each XNNPACK .pte (maps `signport bench --profile-ops` timings to layers; not shipped to phones)")
     executorch_coreml: bool = field_(True, help="ExecuTorch: also write a Core ML-delegated .pte for iOS")
     coreml_compute_precision: Literal["fp16", "fp32"] = field_("fp16", help="Core ML compute precision of the unquantized artifacts")
     coreml_palettize: tuple[int, ...] = field_((), help="Core ML: also write k-means palettized backbones with these bit widths, e.g. 6 4")
@@ -79,9 +88,14 @@ class ExportConfig(threshold_flags(optional=False, frozen=True)):
     def __post_init__(self):
         object.__setattr__(self, "formats", _split_commas(self.formats))
         object.__setattr__(self, "quant", _split_commas(self.quant))
+        object.__setattr__(self, "float_layers", _split_commas(self.float_layers))
         object.__setattr__(self, "coreml_palettize", tuple(int(b) for b in _split_commas(self.coreml_palettize)))
-        if self.checkpoint is None or self.out is None:
-            raise InputError("export needs --from CHECKPOINT and --out DIR")
+        if self.checkpoint is None or (self.out is None and not self.check):
+            raise InputError("export needs --from CHECKPOINT and --out DIR (or --check, which writes nothing)")
+        if "auto" in self.quant and len(self.quant) > 1:
+            raise InputError(f"--quant {','.join(self.quant)}: auto decides the precisions itself; pass --quant auto alone")
+        if self.max_accuracy_drop < 0:
+            raise InputError("--max-accuracy-drop is in percentage points and must be >= 0")
         for name, value, allowed in (("--formats", self.formats, ALL_FORMATS), ("--quant", self.quant, QUANT_CHOICES)):
             unknown = [v for v in value if v not in allowed]
             if unknown or not value:

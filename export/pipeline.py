@@ -12,6 +12,7 @@ succeeded, so a failed export leaves no half-written bundle and no stale manifes
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from signport.export.calibration import InputSamples, build_input_samples
 from signport.export.config import ExportConfig
 from signport.export.formats import ArtifactRequest, ArtifactSkipped, ExportContext, ExportedArtifact, ExportJob, get_format
 from signport.export.modules import export_parts, run_module
+from signport.export.op_check import coverage_from_rows
 from signport.export.parity import parity_metrics, parity_verdict, softmax
 
 log = logging.getLogger(__name__)
@@ -85,7 +87,7 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
     )
     finish("load")
 
-    needs_calibration = "int8" in config.quant
+    needs_calibration = "int8" in config.quant or "auto" in config.quant
     if samples is None:
         samples = build_input_samples(
             config.calibration, prep, calibration_count=config.calibration_samples, parity_count=config.parity_samples,
@@ -94,6 +96,12 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
     if needs_calibration and (samples.calibration is None or len(samples.calibration) == 0):
         raise InputError("int8 export needs calibration inputs: pass --calibration DIR or --calibration synthetic")
     finish("inputs")
+
+    search = None
+    if "auto" in config.quant:
+        search = run_quant_search(model, meta, prep, samples, config)
+        config = dataclasses.replace(config, quant=search.quant, float_layers=search.float_layers)
+        finish("quant_search")
 
     parts = {p.role: p for p in export_parts(model, prep.input_kind, prep.input_shape(1), config.fused)}
     embedding = run_module(model.backbone, samples.parity)
@@ -133,6 +141,14 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
             reasons = "; ".join(f"{s['id']}: {s['reason']}" for s in manifest["skipped"])
             raise ToolchainError(f"nothing could be exported ({reasons})")
         manifest["calibration"] = samples.describe()
+        manifest["op_coverage"] = coverage_from_rows(manifest["artifacts"], manifest["skipped"])
+        if search is not None:
+            manifest["quant_search"] = search.to_dict()
+            from signport.device_bench.plots import accuracy_latency_points
+
+            if accuracy_latency_points(manifest["quant_search"]["points"], stage / "quant_search.png",
+                                       f"--quant auto: accuracy vs latency ({search.settings.get('profile')})"):
+                manifest["quant_search"]["plot"] = "quant_search.png"
         manifest["verification"] = {
             "reference": "PyTorch eager fp32 on the held-out parity inputs",
             "inputs": samples.source,
@@ -152,6 +168,27 @@ def export_bundle(config: ExportConfig, samples: InputSamples | None = None, pro
             )
         finish("manifest")
     return report
+
+
+def run_quant_search(model, meta, prep: Preprocessing, samples: InputSamples, config: ExportConfig):
+    """--quant auto: labelled real data from --data, threads from --profile; see export.quant_search."""
+    from signport.device_bench.heldout import real_heldout
+    from signport.device_bench.profiles import available_cores, get_profile, resolve_threads
+    from signport.export.modules import apply_pre_export_transforms
+    from signport.export.quant_search import search_quantisation
+
+    if config.data is None:
+        raise InputError("--quant auto measures top-1 on labelled data: pass --data DIR (e.g. image class folders held out from training)")
+    profile = get_profile(config.profile)
+    threads, _ = resolve_threads(profile, config.threads, available_cores())
+    heldout = real_heldout(Path(config.data), prep, list(meta.labels), config.search_samples, config.seed)
+    module = apply_pre_export_transforms(model, model.family, "executorch")
+    result = search_quantisation(module, samples.calibration, heldout.inputs, heldout.labels, threads,
+                                 config.max_accuracy_drop, config.budget_ms, base_float=config.float_layers)
+    result.settings = {"profile": profile.name, "threads": threads, "data": heldout.source,
+                       "max_accuracy_drop_points": config.max_accuracy_drop, "budget_ms": config.budget_ms,
+                       "measured": "ExecuTorch XNNPACK on this host" + (" (emulated profile: not a phone's timing)" if profile.emulated else "")}
+    return result
 
 
 def measure_parity(artifact: ExportedArtifact, reference: EagerReference, samples: InputSamples, config: ExportConfig) -> dict:

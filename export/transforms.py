@@ -26,13 +26,19 @@ def float_module_paths(module: nn.Module) -> set[str]:
     return {name for name, m in module.named_modules() if getattr(m, "sums_taps", False)}
 
 
-def int8_node_filter(module: nn.Module) -> Callable[[torch.fx.Node], bool]:
+def in_modules(path: str, paths: set[str]) -> bool:
+    """`path` is one of `paths` or inside one under a parent prefix: float layers are named from the
+    backbone ("features.0.0") and also apply to the fused model ("backbone.features.0.0")."""
+    return path in paths or any(path.endswith("." + p) for p in paths)
+
+
+def int8_node_filter(module: nn.Module, also_float: set[str] = frozenset()) -> Callable[[torch.fx.Node], bool]:
     """For `XNNPACKQuantizer.set_filter_function`, built from the module that is exported: quantize
-    every node except those inside a temporal tap sum. Modules without tap sums get a filter that
-    quantizes everything."""
-    paths = float_module_paths(module)
+    every node except those inside a temporal tap sum or a module path in `also_float` (--quant
+    auto's float layers). Modules without either get a filter that quantizes everything."""
+    paths = float_module_paths(module) | set(also_float)
 
     def quantize(node: torch.fx.Node) -> bool:
-        return not any(path in paths for path, _ in node.meta.get("nn_module_stack", {}).values())
+        return not any(in_modules(path, paths) for path, _ in node.meta.get("nn_module_stack", {}).values())
 
     return quantize

@@ -61,6 +61,7 @@ class ExportedArtifact:
     parity_here: dict | None = None
     export_seconds: float = 0.0
     outputs_probabilities: bool = False  # a classifier that ends in softmax (Core ML's fused model)
+    extra: dict = field(default_factory=dict)  # format-specific manifest fields (e.g. the ETRecord beside a .pte)
     quantization: dict | None = None  # the int8 settings, recorded in the manifest row
 
 

@@ -49,16 +49,20 @@ def coreml_partitioners(config: ExportConfig) -> list:
     return [CoreMLPartitioner(compile_specs=compile_specs, lower_full_graph=True)]
 
 
-def xnnpack_int8_quantizer(module: nn.Module, float_tap_sums: bool = True):
+def xnnpack_int8_quantizer(module: nn.Module, float_tap_sums: bool = True, float_layers: tuple[str, ...] = ()):
     """PT2E static quantization as XNNPACK runs it: int8 symmetric, per-channel weights. Nodes
     inside a rewritten 3-D conv's temporal tap sum stay float (see export/transforms.py);
-    `float_tap_sums=False` quantizes them too (only for comparing the two)."""
+    `float_tap_sums=False` quantizes them too (only for comparing the two). The modules in
+    `float_layers` (chosen by --quant auto) stay float as well."""
     from executorch.backends.xnnpack.quantizer.xnnpack_quantizer import XNNPACKQuantizer, get_symmetric_quantization_config
 
     from signport.export.transforms import int8_node_filter
 
     quantizer = XNNPACKQuantizer().set_global(get_symmetric_quantization_config(is_per_channel=True, is_dynamic=False))
-    return quantizer.set_filter_function(int8_node_filter(module)) if float_tap_sums else quantizer
+    if not float_tap_sums and not float_layers:
+        return quantizer
+    filter_fn = int8_node_filter(module, set(float_layers)) if float_tap_sums else int8_node_filter(nn.Module(), set(float_layers))
+    return quantizer.set_filter_function(filter_fn)
 
 
 def describe_xnnpack_int8(module: nn.Module) -> dict:
@@ -120,7 +124,7 @@ class ExecutorchFormat(ExportFormat):
         from executorch.exir import to_edge_transform_and_lower
 
         example = (part.example_input(),)
-        quantizer = QUANTIZERS[request.precision](module) if request.precision in QUANTIZERS else None
+        quantizer = QUANTIZERS[request.precision](module, float_layers=job.config.float_layers) if request.precision in QUANTIZERS else None
         program = export_program(module, example, quantizer, job.calibration)
         try:
             if request.delegate == "coreml":
@@ -128,7 +132,10 @@ class ExecutorchFormat(ExportFormat):
 
                 fresh_mil_names()  # the Core ML delegate converts with coremltools too
             partitioners = BACKENDS[request.delegate](job.config)
-            edge = to_edge_transform_and_lower(program, partitioner=partitioners)
+            # The ETRecord maps the runtime's per-operator events (ETDump) back to this graph, for
+            # `signport bench --profile-ops`; only the runtime this host can run gets one.
+            with_etrecord = job.config.etrecord and request.delegate == DEFAULT_DELEGATE
+            edge = to_edge_transform_and_lower(program, partitioner=partitioners, generate_etrecord=with_etrecord)
             remaining = undelegated_ops(edge.exported_program())  # before to_executorch adds memory-planning ops
             executorch_program = edge.to_executorch()
         except ArtifactSkipped:
@@ -140,6 +147,11 @@ class ExecutorchFormat(ExportFormat):
         if request.delegate == "coreml" and remaining:
             raise ArtifactSkipped(f"the Core ML partitioner left {', '.join(remaining)} outside the delegate")
         path.write_bytes(executorch_program.buffer)
+        extra = {"undelegated_ops": remaining}
+        if with_etrecord:
+            from signport.export.profiling import save_etrecord
+
+            extra["etrecord"] = save_etrecord(executorch_program, path, request.relative_path)
         notes = [f"delegate {request.delegate}: whole graph delegated" if not remaining else
                  f"delegate {request.delegate}; on portable kernels: {', '.join(remaining)}"]
         parity_here = None
@@ -158,7 +170,7 @@ class ExecutorchFormat(ExportFormat):
             request, path,
             inputs=[tensor_spec(part.input_name, part.example_input().shape)],
             outputs=[tensor_spec(part.output_name, _output_shape(module, example))],
-            notes=notes, parity_here=parity_here,
+            notes=notes, parity_here=parity_here, extra=extra,
             quantization=describe_xnnpack_int8(module) if request.precision in QUANTIZERS else None,
         )
 

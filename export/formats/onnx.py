@@ -19,7 +19,7 @@ from signport.export.formats.base import (
     ArtifactRequest, ExportedArtifact, ExportFormat, ExportJob, exports_role, first_line, tensor_spec,
 )
 from signport.export.modules import ExportPart
-from signport.export.transforms import float_module_paths
+from signport.export.transforms import float_module_paths, in_modules
 
 CALIBRATION_BATCH = 1  # the fp32 graph may have a fixed batch of 1
 
@@ -80,7 +80,8 @@ class OnnxFormat(ExportFormat):
                 prepared_path = Path(scratch) / "prepared.onnx"
                 export_fp32(module, part, fp32_path, config.opset, config.dynamic_batch)
                 options = QUANTIZERS[request.precision]()
-                quantize_onnx(fp32_path, prepared_path, path, part.input_name, job.calibration, options, float_module_paths(module))
+                quantize_onnx(fp32_path, prepared_path, path, part.input_name, job.calibration, options,
+                              float_module_paths(module) | set(config.float_layers))
             quantization = describe_ort_options(options)
         else:
             quantization = None
@@ -125,7 +126,7 @@ def nodes_in_modules(model_path: Path, module_paths: set[str]) -> list[str]:
     names = []
     for node in onnx.load(str(model_path), load_external_data=False).graph.node:
         scopes = next((ast.literal_eval(p.value) for p in node.metadata_props if p.key == "pkg.torch.onnx.name_scopes"), [])
-        if any(scope in module_paths for scope in scopes):
+        if any(in_modules(scope, module_paths) for scope in scopes):
             names.append(node.name)
     return names
 

@@ -18,6 +18,9 @@ class FetchConfig:
                      "google: Google's published .task; auto: pypi, then google")
     wheel: Path | None = field_(None, help="build from this local mediapipe==0.10.21 wheel instead (no network)", path="in")
     force: bool = field_(False, help="rebuild even if a valid cached file exists")
+    variant: Literal["full", "lite"] = field_(
+        "full", help="full: MediaPipe's full landmark network; lite: the lite landmark network from the same pinned wheel "
+                     "(faster per tracked frame, landmarks within ~2 %% of the hand's size of full: see docs/bench.md), cached as hand_landmarker_lite.task")
 
 
 def register(subparsers) -> None:
@@ -33,6 +36,6 @@ def _fetch(args) -> int:
     from signport.hands.model_file import fetch_hand_model, sha256_hex
 
     config = dataclass_from_args(FetchConfig, args)
-    path = fetch_hand_model(config.out, source=config.source, wheel=config.wheel, force=config.force)
+    path = fetch_hand_model(config.out, source=config.source, wheel=config.wheel, force=config.force, variant=config.variant)
     print(f"{path}  sha256 {sha256_hex(path.read_bytes())}")
     return 0

@@ -42,15 +42,33 @@ class TaskMember:
     sha256: str  # of the .tflite bytes, recorded from the official wheel
 
 
-TASK_MEMBERS = (
-    TaskMember("hand_detector.tflite", "mediapipe/modules/palm_detection/palm_detection_full.tflite",
-               "1b14e9422c6ad006cde6581a46c8b90dd573c07ab7f3934b5589e7cea3f89a54"),
-    TaskMember("hand_landmarks_detector.tflite", "mediapipe/modules/hand_landmark/hand_landmark_full.tflite",
-               "11c272b891e1a99ab034208e23937a8008388cf11ed2a9d776ed3d01d0ba00e3"),
-)
+PALM_FULL = TaskMember("hand_detector.tflite", "mediapipe/modules/palm_detection/palm_detection_full.tflite",
+                       "1b14e9422c6ad006cde6581a46c8b90dd573c07ab7f3934b5589e7cea3f89a54")
+LANDMARKS_FULL = TaskMember("hand_landmarks_detector.tflite", "mediapipe/modules/hand_landmark/hand_landmark_full.tflite",
+                            "11c272b891e1a99ab034208e23937a8008388cf11ed2a9d776ed3d01d0ba00e3")
+LANDMARKS_LITE = TaskMember("hand_landmarks_detector.tflite", "mediapipe/modules/hand_landmark/hand_landmark_lite.tflite",
+                            "048edd3645c9bf7397d19a9f6e3a42957d6e414c9bea6598030a2e9b624156e6")
 
-# sha256 of the .task that task_from_wheel builds: the build is byte-reproducible, so this pins it.
-BUILT_TASK_SHA256 = "3d53882509afffb0be5409a8640b7c401546cd90f37f07e64da7d8dba10cd0af"
+# Variants of the .task, each built from the same pinned wheel. "lite" swaps in the lite landmark
+# network (the stage that runs on every frame in video mode). The wheel also ships
+# palm_detection_lite.tflite (sha256 e9a4aadd...5c18), but without the TFLite metadata (input
+# NormalizationOptions) that the Tasks API requires, so MediaPipe refuses it ("Input tensor has type
+# float32: it requires specifying NormalizationOptions metadata"); both variants use the full palm
+# detector, which video mode runs only when tracking is lost.
+VARIANTS: dict[str, tuple[TaskMember, ...]] = {"full": (PALM_FULL, LANDMARKS_FULL), "lite": (PALM_FULL, LANDMARKS_LITE)}
+TASK_MEMBERS = VARIANTS["full"]
+
+# sha256 of the .task that task_from_wheel builds per variant: the build is byte-reproducible, so this pins it.
+BUILT_TASK_SHA256_BY_VARIANT = {"full": "3d53882509afffb0be5409a8640b7c401546cd90f37f07e64da7d8dba10cd0af",
+                                "lite": "a69eb9395bdbf733ec2b95cd318f99aed5175558cc86d052eab335f755f3114a"}
+BUILT_TASK_SHA256 = BUILT_TASK_SHA256_BY_VARIANT["full"]
+
+
+def task_file_name(variant: str = "full") -> str:
+    """The cached file of a variant: hand_landmarker.task (full, the default) or hand_landmarker_lite.task."""
+    if variant not in VARIANTS:
+        raise InputError(f"unknown hand model variant {variant!r}; choose {' or '.join(VARIANTS)}")
+    return HAND_MODEL_FILE if variant == "full" else HAND_MODEL_FILE.replace(".task", f"_{variant}.task")
 
 GOOGLE_TASK_URL = "https://storage.googleapis.com/mediapipe-models/hand_landmarker/hand_landmarker/float16/1/hand_landmarker.task"
 
@@ -85,12 +103,13 @@ def aligned_stored_zip(members: dict[str, bytes], alignment: int = _ALIGNMENT) -
     return buffer.getvalue()
 
 
-def task_from_wheel(wheel: Path) -> bytes:
-    """The `.task` bytes built from an official mediapipe wheel, each network checksum-verified."""
+def task_from_wheel(wheel: Path, variant: str = "full") -> bytes:
+    """The `.task` bytes of `variant` built from an official mediapipe wheel, each network checksum-verified."""
+    task_file_name(variant)
     try:
         with zipfile.ZipFile(wheel) as archive:
             members = {}
-            for member in TASK_MEMBERS:
+            for member in VARIANTS[variant]:
                 try:
                     data = archive.read(member.wheel_path)
                 except KeyError:
@@ -134,9 +153,9 @@ def _download_wheel(into: Path) -> Path:
     return wheels[0]
 
 
-def build_from_pypi() -> bytes:
+def build_from_pypi(variant: str = "full") -> bytes:
     with tempfile.TemporaryDirectory(prefix="signport-mediapipe-wheel-") as tmp:
-        return task_from_wheel(_download_wheel(Path(tmp)))
+        return task_from_wheel(_download_wheel(Path(tmp)), variant)
 
 
 def download_from_google(timeout_s: float = 30.0) -> bytes:
@@ -167,13 +186,15 @@ MODEL_SOURCES: dict[str, Callable[[], bytes]] = {
 
 
 def fetch_hand_model(out_dir: Path = DEFAULT_MODEL_DIR, source: str = "auto", wheel: Path | None = None,
-                     force: bool = False) -> Path:
-    """Make `out_dir/hand_landmarker.task` exist and return its path.
+                     force: bool = False, variant: str = "full") -> Path:
+    """Make `out_dir/hand_landmarker.task` (or the lite variant's file) exist and return its path.
 
     A valid cached file is reused unless `force`. `wheel` builds from a local copy of the official
     wheel (no network); otherwise `source` picks "pypi", "google" or "auto" (both, in that order).
     """
-    target = Path(out_dir).expanduser() / HAND_MODEL_FILE
+    target = Path(out_dir).expanduser() / task_file_name(variant)
+    if variant != "full" and wheel is None and source == "google":
+        raise InputError(f"Google publishes only the full hand_landmarker.task; build the {variant} variant with --source pypi or --wheel")
     if target.is_file() and not force and wheel is None:
         try:
             check_task_file(target)
@@ -181,16 +202,16 @@ def fetch_hand_model(out_dir: Path = DEFAULT_MODEL_DIR, source: str = "auto", wh
         except InputError:
             log.info("cached %s is unreadable; rebuilding it", target)
     if wheel is not None:
-        data = task_from_wheel(Path(wheel))
+        data = task_from_wheel(Path(wheel), variant)
     else:
-        names = list(MODEL_SOURCES) if source == "auto" else [source]
+        names = (list(MODEL_SOURCES) if variant == "full" else ["pypi"]) if source == "auto" else [source]
         if any(n not in MODEL_SOURCES for n in names):
             raise InputError(f"unknown hand model source {source!r}; choose auto, {', '.join(MODEL_SOURCES)}")
         failures = []
         for name in names:
             try:
                 log.info("building %s from %s ...", HAND_MODEL_FILE, name)
-                data = MODEL_SOURCES[name]()
+                data = MODEL_SOURCES[name](variant) if name == "pypi" else MODEL_SOURCES[name]()
                 break
             except OfflineError as e:
                 failures.append(str(e))
@@ -200,16 +221,17 @@ def fetch_hand_model(out_dir: Path = DEFAULT_MODEL_DIR, source: str = "auto", wh
     return target
 
 
-def find_hand_model(hand_model: Path | None, model_dir: Path = DEFAULT_MODEL_DIR) -> tuple[Path | None, str]:
+def find_hand_model(hand_model: Path | None, model_dir: Path = DEFAULT_MODEL_DIR, variant: str = "full") -> tuple[Path | None, str]:
     """(hand_landmarker.task, where it came from) without ever downloading: the user's file when
-    given (checked), else the cache `signport models fetch` fills, else (None, how to get one)."""
+    given (checked), else the cache `signport models fetch [--variant]` fills, else (None, how to get one)."""
     if hand_model is not None:
         check_task_file(Path(hand_model))
         return Path(hand_model), f"--hand-model {hand_model}"
-    cached = Path(model_dir).expanduser() / HAND_MODEL_FILE
+    cached = Path(model_dir).expanduser() / task_file_name(variant)
     if cached.is_file():
-        return cached, f"the cached {cached}"
-    return None, "no hand model: pass --hand-model hand_landmarker.task or run `signport models fetch`"
+        return cached, f"the cached {variant} model {cached}"
+    return None, (f"no {variant} hand model: pass --hand-model hand_landmarker.task or run "
+                  f"`signport models fetch --variant {variant}`")
 
 
 def resolve_hand_model(hand_model: Path | None, model_dir: Path = DEFAULT_MODEL_DIR) -> Path:

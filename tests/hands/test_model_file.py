@@ -90,3 +90,27 @@ def test_cli_fetch_builds_the_pinned_file(hand_model, tmp_path, capsys):
     code = main(["models", "fetch", "--out", str(tmp_path), "--source", "pypi"])
     out = capsys.readouterr().out
     assert code == 0 and out.strip() == f"{tmp_path / HAND_MODEL_FILE}  sha256 {BUILT_TASK_SHA256}"
+
+
+def test_variant_file_names_and_unknown_variant():
+    from signport.hands.model_file import task_file_name
+
+    assert task_file_name("full") == HAND_MODEL_FILE and task_file_name("lite") == "hand_landmarker_lite.task"
+    with pytest.raises(InputError, match="unknown hand model variant"):
+        task_file_name("tiny")
+
+
+def test_lite_variant_is_not_offered_from_google(tmp_path):
+    with pytest.raises(InputError, match="only the full"):
+        fetch_hand_model(tmp_path, source="google", variant="lite")
+
+
+def test_lite_wheel_member_is_checksum_verified(tmp_path):
+    from signport.hands.model_file import VARIANTS
+
+    wheel = tmp_path / "m.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for member in VARIANTS["lite"]:
+            archive.writestr(member.wheel_path, b"other bytes")
+    with pytest.raises(InputError, match="has sha256 .* expected"):
+        task_from_wheel(wheel, "lite")

@@ -42,11 +42,12 @@ def test_data_fingerprint_follows_content_not_location(tmp_path, tiny_data_write
 
 def test_landmark_model_on_generator_letters_drops_images_without_a_hand(tmp_path, tiny_data_writers):
     """The synthetic 'nothing' class has NaN landmarks (no hand): those rows must not reach training."""
-    letters = tiny_data_writers["images"](tmp_path / "letters", per_class=2)
+    colours = {"A": (220, 40, 40), "B": (40, 200, 60), "nothing": (50, 70, 230)}
+    letters = tiny_data_writers["images"](tmp_path / "letters", per_class=2, colours=colours)
     paths = sorted(p.relative_to(letters).as_posix() for p in letters.glob("*/*.png"))
     landmarks = np.random.default_rng(0).random((len(paths), 21, 3)).astype(np.float32)
     labels = np.array([p.split("/")[0] for p in paths])
-    landmarks[labels == "C"] = np.nan
+    landmarks[labels == "nothing"] = np.nan
     np.savez(letters / "landmarks.npz", paths=np.array(paths), labels=labels, landmarks=landmarks)
     found = open_dataset(letters, "landmarks", tmp_path)
     assert found.classes == ["A", "B"] and len(found) == 4

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from signport.core.errors import DataError
-from signport.core.labels import canonical_label
+from signport.core.labels import NOTHING, canonical_label
 from signport.core.preprocessing import LANDMARK_DIMS, NUM_LANDMARKS
 from signport.data.loaders.folders import ordered_classes, visible_children
 from signport.data.loaders.registry import register_loader
@@ -176,7 +176,8 @@ def load_landmarks(path: Path) -> LandmarkSet:
     if not has_hand.any():
         raise DataError(f"{file}: every row is NaN (no hand found in any sample)")
     labels = [canonical_label(str(label)) for label in raw_labels[has_hand]]
-    lost = sorted({canonical_label(str(label)) for label in raw_labels} - set(labels))
+    # 'nothing' means no hand, so its rows have no landmarks: it is the one class that may vanish.
+    lost = sorted({canonical_label(str(label)) for label in raw_labels} - set(labels) - {NOTHING})
     if lost:
         raise DataError(f"{file}: every row of class {', '.join(map(repr, lost))} is NaN (no hand found), so the class would "
                         "silently vanish; re-extract its landmarks or remove the class from the file")
