@@ -9,6 +9,7 @@ All randomness comes from torch's global generator, which the training state sav
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -37,6 +38,12 @@ class AugmentSettings:
     landmark_rotation_degrees: float = 10.0
     landmark_scale: float = 0.08
     landmark_jitter: float = 0.02  # standard deviation relative to the wrist-to-middle-MCP length
+    # Signer differences (off at 0): hand proportions, finger bend, out-of-plane turn, depth scale.
+    landmark_bone_scale: float = 0.0  # each finger's (and the palm's) length times U(1 -/+ this)
+    landmark_bend: float = 0.0  # each finger's two distal segments shortened/lengthened by U(1 -/+ this): bend seen from the front
+    landmark_tilt_degrees: float = 0.0  # rotation about the image's x and y axes (the hand turned toward/away)
+    landmark_z_scale: float = 0.0  # relative depth times U(1 -/+ this): detectors and crops disagree on z's scale
+    landmark_aspect: float = 0.0  # x/y stretch log-uniform in +/- this: normalized coordinates of a 4:3 frame vs a square crop
 
     def scaled(self, strength: float) -> "AugmentSettings":
         """Every range times `strength` (1 = these defaults, 0 = no change to the input); flips stay as set."""
@@ -50,7 +57,15 @@ class AugmentSettings:
             saturation=self.saturation * strength, hue=self.hue * strength,
             landmark_rotation_degrees=self.landmark_rotation_degrees * strength,
             landmark_scale=self.landmark_scale * strength, landmark_jitter=self.landmark_jitter * strength,
+            landmark_bone_scale=self.landmark_bone_scale * strength, landmark_bend=self.landmark_bend * strength,
+            landmark_tilt_degrees=self.landmark_tilt_degrees * strength, landmark_z_scale=self.landmark_z_scale * strength,
+            landmark_aspect=self.landmark_aspect * strength,
         )
+
+    def with_signer_variation(self) -> "AugmentSettings":
+        """These settings plus the augmentation that models other people's hands (--augment-signers)."""
+        return dataclasses.replace(self, landmark_rotation_degrees=20.0, landmark_bone_scale=0.12, landmark_bend=0.2,
+                                   landmark_tilt_degrees=20.0, landmark_z_scale=0.5, landmark_aspect=0.25)
 
 
 def _uniform(n: int, low: float, high: float, device) -> torch.Tensor:
@@ -154,8 +169,50 @@ class ClipAugment:
         return normalize(clips, self.prep)
 
 
+# MediaPipe's finger chains: the joint each finger starts from, then its four points base to tip.
+FINGER_CHAINS = ((1, 2, 3, 4), (5, 6, 7, 8), (9, 10, 11, 12), (13, 14, 15, 16), (17, 18, 19, 20))
+
+
+def _rotation_xy(angle_x: torch.Tensor, angle_y: torch.Tensor, angle_z: torch.Tensor) -> torch.Tensor:
+    """(n, 3, 3) rotations about x, then y, then z (radians)."""
+    n = angle_x.shape[0]
+    cx, sx, cy, sy, cz, sz = (f(a) for a in (angle_x, angle_y, angle_z) for f in (torch.cos, torch.sin))
+    one, zero = torch.ones(n, device=angle_x.device), torch.zeros(n, device=angle_x.device)
+    rx = torch.stack([one, zero, zero, zero, cx, -sx, zero, sx, cx], 1).view(n, 3, 3)
+    ry = torch.stack([cy, zero, sy, zero, one, zero, -sy, zero, cy], 1).view(n, 3, 3)
+    rz = torch.stack([cz, -sz, zero, sz, cz, zero, zero, zero, one], 1).view(n, 3, 3)
+    return rz @ ry @ rx
+
+
+def vary_hand_shape(centred: torch.Tensor, bone_scale: float, bend: float) -> torch.Tensor:
+    """(n, 21, 3) wrist-centred landmarks with each finger's length and distal bend redrawn per sample.
+
+    Rebuilds every finger from its bones (differences between neighbouring joints), scaled per
+    finger, so the hand stays connected: a longer ring finger moves all of its joints.
+    """
+    n, device = centred.shape[0], centred.device
+    bones = centred.clone()
+    for chain in FINGER_CHAINS:
+        previous = (0,) + chain[:-1]
+        bones[:, list(chain)] = centred[:, list(chain)] - centred[:, list(previous)]
+    out = torch.zeros_like(centred)
+    palm = _uniform(n, 1 - bone_scale, 1 + bone_scale, device)[:, None] if bone_scale else torch.ones(n, 1, device=device)
+    for chain in FINGER_CHAINS:
+        length = _uniform(n, 1 - bone_scale, 1 + bone_scale, device) if bone_scale else torch.ones(n, device=device)
+        curl = _uniform(n, 1 - bend, 1 + bend, device) if bend else torch.ones(n, device=device)
+        point = bones[:, chain[0]] * palm  # wrist -> finger base: the palm
+        out[:, chain[0]] = point
+        for k, joint in enumerate(chain[1:]):
+            factor = length * (curl if k >= 1 else 1.0)
+            point = point + bones[:, joint] * factor[:, None]
+            out[:, joint] = point
+    return out
+
+
 class LandmarkAugment:
-    """float (N, 63) raw landmarks -> same shape; rotation about the wrist, scale and jitter when training."""
+    """float (N, 63) raw landmarks -> same shape; when training: hand proportions and finger bend,
+    a 3-D turn, depth scale, aspect stretch, in-plane rotation and scale about the wrist, jitter,
+    and a random left-right mirror with --hflip."""
 
     def __init__(self, prep: Preprocessing, settings: AugmentSettings):
         self.settings = settings
@@ -168,15 +225,26 @@ class LandmarkAugment:
         n, device = points.shape[0], points.device
         wrist = points[:, WRIST : WRIST + 1, :]
         centred = points - wrist
-        angle = torch.deg2rad(_uniform(n, -s.landmark_rotation_degrees, s.landmark_rotation_degrees, device))
-        cos, sin = torch.cos(angle)[:, None], torch.sin(angle)[:, None]
-        scale_x = _uniform(n, 1 - s.landmark_scale, 1 + s.landmark_scale, device)[:, None]
-        scale_y = _uniform(n, 1 - s.landmark_scale, 1 + s.landmark_scale, device)[:, None]
-        x, y = centred[..., 0] * scale_x, centred[..., 1] * scale_y
+        if s.landmark_bone_scale or s.landmark_bend:
+            centred = vary_hand_shape(centred, s.landmark_bone_scale, s.landmark_bend)
+        if s.landmark_z_scale:
+            centred = centred * torch.stack([torch.ones(n, device=device), torch.ones(n, device=device),
+                                             _uniform(n, 1 - s.landmark_z_scale, 1 + s.landmark_z_scale, device)], 1)[:, None, :]
+        tilt = math.radians(s.landmark_tilt_degrees)
+        roll = math.radians(s.landmark_rotation_degrees)
+        rotation = _rotation_xy(_uniform(n, -tilt, tilt, device), _uniform(n, -tilt, tilt, device), _uniform(n, -roll, roll, device))
+        centred = centred @ rotation.transpose(1, 2)
+        scale_x = _uniform(n, 1 - s.landmark_scale, 1 + s.landmark_scale, device)
+        scale_y = _uniform(n, 1 - s.landmark_scale, 1 + s.landmark_scale, device)
+        if s.landmark_aspect:
+            stretch = torch.exp(_uniform(n, -s.landmark_aspect, s.landmark_aspect, device))
+            scale_x, scale_y = scale_x * stretch.sqrt(), scale_y / stretch.sqrt()
+        if s.hflip:
+            scale_x = torch.where(torch.rand(n, device=device) < 0.5, -scale_x, scale_x)
+        centred = centred * torch.stack([scale_x, scale_y, torch.ones(n, device=device)], 1)[:, None, :]
         hand_size = torch.linalg.vector_norm(centred[:, MIDDLE_MCP, :2], dim=-1).clamp_min(1e-6)[:, None, None]
-        rotated = torch.stack([cos * x - sin * y, sin * x + cos * y, centred[..., 2]], dim=-1)
-        rotated = rotated + torch.randn_like(rotated) * s.landmark_jitter * hand_size
-        return (rotated + wrist).reshape(n, -1)
+        centred = centred + torch.randn_like(centred) * s.landmark_jitter * hand_size
+        return (centred + wrist).reshape(n, -1)
 
 
 AUGMENTATIONS: dict[str, type] = {

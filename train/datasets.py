@@ -99,13 +99,25 @@ def stored_size(prep: Preprocessing, train: bool) -> int:
     return int(math.ceil(size * TRAIN_STORE_MARGIN)) if train else size
 
 
+def read_hand_crop(path, box: np.ndarray, size: int) -> np.ndarray:
+    """uint8 (size, size, 3): the image's square hand crop; `box` is x0, y0, x1, y1 in fractions of width and height."""
+    from signport.hands.crop import Box, crop_square
+
+    image = read_image(path)
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return crop_square(image, Box(int(round(x0 * w)), int(round(y0 * h)), int(round(x1 * w)), int(round(y1 * h))), size)
+
+
 def decode_images(index: ImageIndex | ArrayImageSet, indices: np.ndarray, size: int, desc: str = "decoding") -> np.ndarray:
     """uint8 (len(indices), size, size, 3)."""
     import cv2
 
     out = np.empty((len(indices), size, size, 3), dtype=np.uint8)
     for row, i in enumerate(tqdm(indices, desc=desc, unit="img", leave=False, disable=None)):
-        if isinstance(index, ImageIndex):
+        if isinstance(index, ImageIndex) and index.crop_boxes is not None:
+            out[row] = read_hand_crop(index.paths[i], index.crop_boxes[i], size)
+        elif isinstance(index, ImageIndex):
             out[row] = read_image(index.paths[i], size)
         else:
             image = index.images[i]
@@ -144,29 +156,69 @@ def build_dataset(index, indices: np.ndarray, prep: Preprocessing, train: bool) 
     return DATASET_BUILDERS[prep.input_kind](index, np.asarray(indices, dtype=np.int64), prep, train)
 
 
+def holdout_rows(index, holdout: str) -> np.ndarray:
+    """(N,) bool: samples whose source or signer is named in `holdout` (comma-separated; 's03' also
+    matches 'asl_signers/s03'). A name that matches nothing is an error, not an empty test set."""
+    sources = getattr(index, "sources", None) or [None] * len(index)
+    signers = getattr(index, "signers", None) or [None] * len(index)
+    chosen = np.zeros(len(index), dtype=bool)
+    for name in (entry.strip() for entry in holdout.split(",") if entry.strip()):
+        hits = np.array([name == source or (signer is not None and (name == signer or signer.endswith("/" + name)))
+                         for source, signer in zip(sources, signers)], dtype=bool)
+        if not hits.any():
+            known = sorted(set(filter(None, sources)) | set(filter(None, signers)))
+            raise DataError(f"--holdout {name!r} names no source or signer in the data; known: {', '.join(known[:20]) or 'none (the data has no signer ids)'}")
+        chosen |= hits
+    return chosen
+
+
+def signer_count(index) -> int:
+    """How many distinct signers (groups) the data has; 1 when it has no signer ids."""
+    signers = getattr(index, "signers", None)
+    return len(set(signers)) if signers else 1
+
+
 def make_splits(index, val_fraction: float, test_fraction: float, seed: int, max_per_class: int | None = None,
-                split_by: str = "sample") -> dict[str, np.ndarray]:
+                split_by: str = "sample", holdout: str | None = None) -> dict[str, np.ndarray]:
     """The training run's train/val/test sample indices, stratified by label (and disjoint by signer
     with split_by='signer', or in file order per label with split_by='order', for rows that come
-    from recorded sequences); a dataset that defines its own split (WLASL) keeps it. `signport
-    evaluate` re-derives the same indices from the settings recorded in checkpoint.json."""
+    from recorded sequences); a dataset that defines its own split (WLASL) keeps it. With `holdout`
+    (sources or signers) exactly those samples are the test split and the rest give train and val
+    (leave-one-signer-out, leave-one-source-out). `signport evaluate` re-derives the same indices
+    from the settings recorded in checkpoint.json."""
     targets = index.targets()
     subset = cap_per_class(np.arange(len(targets)), targets, max_per_class, seed)
     predefined = getattr(index, "splits", None)
-    if predefined:
+    if predefined and not holdout:
         names = np.asarray([predefined[i] for i in subset])
         return {name: subset[names == name] for name in ("train", "val", "test")}
+    test = np.zeros(0, dtype=np.int64)
+    if holdout:
+        held = holdout_rows(index, holdout)[subset]
+        test, subset = subset[held], subset[~held]
+        val_fraction, test_fraction = val_fraction / max(1.0 - test_fraction, 1e-9), 0.0
+        if len(subset) == 0:
+            raise DataError(f"--holdout {holdout!r} holds out every sample; nothing is left to train on")
     if split_by == "order":
-        return _ordered_split(subset, targets[subset], val_fraction, test_fraction)
-    groups = None
-    if split_by == "signer":
-        if not getattr(index, "signers", None):
-            raise DataError("--split-by signer needs signer ids in the data (the synthetic letters have them); use --split-by sample")
-        groups = [index.signers[i] for i in subset]
-    labels = [index.labels[i] for i in subset]
-    fractions = (1.0 - val_fraction - test_fraction, val_fraction, test_fraction)
-    parts = split_indices(labels, fractions, seed, groups=groups)
-    return {name: subset[positions] for name, positions in parts.items()}
+        parts = _ordered_split(subset, targets[subset], val_fraction, test_fraction)
+    else:
+        groups = None
+        if split_by == "signer":
+            if not getattr(index, "signers", None):
+                raise DataError("--split-by signer needs signer ids in the data (asl_signers, asl_signers_landmarks.npz, the synthetic letters have them); "
+                                "this dataset has one signer, so only --split-by sample (or order) is possible")
+            groups = [index.signers[i] for i in subset]
+            if len(set(groups)) < 2 and not holdout:
+                raise DataError(f"--split-by signer: the data has one signer ({groups[0]}), so no signer can be held out; use --split-by sample")
+            if len(set(groups)) < 2:
+                groups = None  # one signer left besides the held-out ones: validation can only take samples
+        labels = [index.labels[i] for i in subset]
+        fractions = (1.0 - val_fraction - test_fraction, val_fraction, test_fraction)
+        positions = split_indices(labels, fractions, seed, groups=groups)
+        parts = {name: subset[p] for name, p in positions.items()}
+    if holdout:
+        parts["test"] = np.sort(test)
+    return parts
 
 
 def split_source(index, split_by: str) -> str:

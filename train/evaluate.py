@@ -38,6 +38,13 @@ def metrics_from_logits(logits: np.ndarray, targets: np.ndarray, labels: list[st
     return metrics
 
 
+def per_source_metrics(logits: np.ndarray, targets: np.ndarray, sources: list[str], labels: list[str]) -> dict[str, dict]:
+    """{source: headline metrics} for data merged from several datasets (`--data A,B`)."""
+    sources_ = np.asarray(sources)
+    return {name: summary(metrics_from_logits(logits[sources_ == name], targets[sources_ == name], labels))
+            for name in dict.fromkeys(sources)}
+
+
 def evaluate_dataset(model, dataset, prep: Preprocessing, labels: list[str], device: torch.device, batch_size: int = 128,
                      amp_dtype: torch.dtype | None = None) -> dict:
     logits, targets = predict(model, dataset, prep, device, batch_size, amp_dtype)
@@ -66,7 +73,7 @@ def run_evaluate(config: EvaluateConfig) -> dict:
     from signport.train.datasets import build_dataset, check_index_kind, empty_split_reason, make_splits
     from signport.models.head_io import apply_head
     from signport.models import model_from_checkpoint
-    from signport.train.sources import data_fingerprint, open_dataset
+    from signport.train.sources import data_fingerprint, open_dataset, with_hand_crops
 
     set_threads(config.threads)
     device = resolve_device(config.device)
@@ -82,6 +89,14 @@ def run_evaluate(config: EvaluateConfig) -> dict:
     prep = Preprocessing.from_dict(meta.preprocessing)
     train_config = meta.train_config or {}
     index = open_dataset(config.data, prep.input_kind, config.cache_dir, int(train_config.get("seed", 0)))
+    hand_crop = train_config.get("hand_crop", False) if config.hand_crop is None else config.hand_crop
+    crop_report = None
+    if hand_crop and prep.input_kind == "image" and not isinstance(index, VideoIndex):
+        hand_model = train_config.get("hand_model")
+        index, crop_report = with_hand_crops(index, config.cache_dir, Path(hand_model) if hand_model else None,
+                                             float(train_config.get("crop_margin", 0.25)), str(config.data))
+        log.info(f"hand crops: {crop_report['with_hand']} of {crop_report['images']} images have a hand; "
+                 f"without a hand (not scored): {crop_report['without_hand_by_source_and_label'] or 'none'}")
 
     if isinstance(index, VideoIndex) and prep.input_kind == "image":
         # Recordings evaluated frame by frame (the personalisation setting).
@@ -103,7 +118,7 @@ def run_evaluate(config: EvaluateConfig) -> dict:
             if not same_data:
                 raise InputError(f"--split {split} exists only for the data {config.checkpoint} was trained on; pass that data or --split all")
             splits = make_splits(index, train_config["val_fraction"], train_config["test_fraction"], train_config["seed"],
-                                 train_config.get("max_per_class"), train_config.get("split_by", "sample"))
+                                 train_config.get("max_per_class"), train_config.get("split_by", "sample"), train_config.get("holdout"))
             chosen = splits[split]
             if len(chosen) == 0:
                 raise DataError(f"the {split} split of {config.data} is empty ({empty_split_reason(index, split)}); "
@@ -113,10 +128,13 @@ def run_evaluate(config: EvaluateConfig) -> dict:
         dataset.targets = targets_in_label_order([index.labels[i] for i in chosen], labels, config.data)
         logits, targets = predict(model, dataset, prep, device, config.batch_size)
         metrics = metrics_from_logits(logits, targets, labels)
+        if getattr(index, "sources", None):
+            metrics["per_source"] = per_source_metrics(logits, targets, [index.sources[i] for i in chosen], labels)
     metrics["split"] = split
     metrics["checkpoint"] = str(config.checkpoint)
     metrics["head"] = str(config.head) if config.head else None
     metrics["data"] = str(config.data)
+    metrics["hand_crops"] = crop_report
     title = f"{meta.architecture}{' + ' + Path(config.head).name if config.head else ''} on {config.data} ({split})"
     paths = write_evaluation(config.out, metrics, title)
     log.info(f"{metrics['num_samples']} samples ({split}): top-1 {metrics['top1']:.4f}  top-5 {metrics['top5']:.4f}  "

@@ -3,7 +3,7 @@
 1. Embed every frame of the user's recordings once with the frozen backbone; the embeddings
    are cached (safetensors) under a key of backbone fingerprint + data fingerprint +
    preprocessing + frame stride, so another budget or optimizer re-uses them.
-2. Split each label's recordings by time: the first --seconds-per-letter train the head, a
+2. Split each label's recordings by time (photo folders with --per-label: by count): the first --seconds-per-letter train the head, a
    --gap-seconds gap is skipped, the frames after it are held out, so neighbouring, nearly
    identical frames never end up on both sides.
 3. Train the head (from the checkpoint's head by default) on the cached embeddings: seconds.
@@ -27,7 +27,7 @@ from signport.core import atomic
 from signport.core.errors import DataError, InputError
 from signport.core.heads import save_head
 from signport.core.preprocessing import Preprocessing
-from signport.data.types import VideoIndex
+from signport.data.types import ImageIndex, VideoIndex
 from signport.train.config import FinetuneConfig
 from signport.train.evaluate import metrics_from_logits, summary, targets_in_label_order
 from signport.models.head_io import head_from_model
@@ -126,10 +126,35 @@ def time_split(recordings: EmbeddedRecordings, train_seconds: float, gap_seconds
     return np.concatenate(train_rows), np.concatenate(test_rows)
 
 
+def count_split(targets: np.ndarray, per_label: int, labels: list[str], data: str) -> tuple[np.ndarray, np.ndarray]:
+    """(train rows, held-out rows): per label, the first `per_label` samples in file order train, the rest are held out."""
+    train_rows, test_rows = [], []
+    for cls in np.unique(targets):
+        rows = np.flatnonzero(targets == cls)
+        if len(rows) <= per_label:
+            raise DataError(f"{data}: label {labels[cls]!r} has {len(rows)} photos, so --per-label {per_label} leaves none held out; "
+                            "lower --per-label or add photos")
+        train_rows.append(rows[:per_label])
+        test_rows.append(rows[per_label:])
+    return np.concatenate(train_rows), np.concatenate(test_rows)
+
+
+# Head learning rates: recordings give thousands of frames (many steps per epoch), a photo
+# folder with --per-label gives tens per label; measured on asl_signers (landmark model, 10 photos
+# per letter, 60 epochs) 1e-3 left the head short of what 1e-2 reached (train/README.md).
+RECORDINGS_HEAD_LR, PHOTOS_HEAD_LR = 1e-3, 1e-2
+
+
+def head_lr(config: FinetuneConfig) -> float:
+    if config.lr is not None:
+        return config.lr
+    return PHOTOS_HEAD_LR if config.per_label is not None else RECORDINGS_HEAD_LR
+
+
 def train_head(head: nn.Module, embeddings: torch.Tensor, targets: torch.Tensor, config: FinetuneConfig) -> list[float]:
     """Mini-batch training of the classifier alone on fixed embeddings. Returns the loss per epoch."""
     generator = torch.Generator().manual_seed(config.seed)
-    optimizer = build_optimizer(config.optimizer, head.parameters(), config.lr, config.weight_decay, config.momentum)
+    optimizer = build_optimizer(config.optimizer, head.parameters(), head_lr(config), config.weight_decay, config.momentum)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=config.epochs)
     criterion = nn.CrossEntropyLoss()
     losses = []
@@ -153,7 +178,7 @@ def train_head(head: nn.Module, embeddings: torch.Tensor, targets: torch.Tensor,
 def finetune(config: FinetuneConfig) -> dict:
     """Run the personalisation flow; writes OUT.safetensors + OUT.json (+ OUT.confusion.png). Returns the report."""
     from signport.models import model_from_checkpoint
-    from signport.train.sources import data_fingerprint, open_dataset
+    from signport.train.sources import data_fingerprint, open_dataset, with_hand_crops
 
     started = time.perf_counter()
     set_threads(config.threads)
@@ -167,6 +192,16 @@ def finetune(config: FinetuneConfig) -> dict:
     # For the landmark model, a new user's recordings are their per-frame landmarks.
     kind = {"image": "recordings", "landmarks": "landmark_recordings"}.get(prep.input_kind, prep.input_kind)
     index = open_dataset(config.data, kind, config.cache_dir, config.seed)
+    if config.per_label is not None and isinstance(index, VideoIndex):
+        raise InputError(f"--per-label counts photos; {config.data} holds recordings, whose unit is time: use --seconds-per-letter")
+    train_config = meta.train_config or {}
+    hand_crop = train_config.get("hand_crop", False) if config.hand_crop is None else config.hand_crop
+    if hand_crop and isinstance(index, ImageIndex):
+        hand_model = train_config.get("hand_model")
+        index, crop_report = with_hand_crops(index, config.cache_dir, Path(hand_model) if hand_model else None,
+                                             float(train_config.get("crop_margin", 0.25)), str(config.data))
+        log.info(f"hand crops: {crop_report['with_hand']} of {crop_report['images']} photos have a hand; "
+                 f"without a hand (left out): {crop_report['without_hand_by_source_and_label'] or 'none'}")
     fingerprint = backbone_fingerprint(model)
     data_fp = data_fingerprint(index)
 
@@ -176,18 +211,21 @@ def finetune(config: FinetuneConfig) -> dict:
     embed_seconds = time.perf_counter() - started
     log.info(f"embeddings: {len(recordings.targets)} frames x {recordings.embeddings.shape[1]} ({'cached' if was_cached else 'computed'}, {embed_seconds:.1f} s)")
 
-    train_rows, test_rows = time_split(recordings, config.seconds_per_letter, config.gap_seconds, config.holdout_seconds, labels, config.data)
+    if config.per_label is not None:
+        train_rows, test_rows = count_split(recordings.targets, config.per_label, labels, config.data)
+    else:
+        train_rows, test_rows = time_split(recordings, config.seconds_per_letter, config.gap_seconds, config.holdout_seconds, labels, config.data)
     embeddings = torch.from_numpy(recordings.embeddings).to(device)
     targets = torch.from_numpy(recordings.targets).to(device)
     with torch.no_grad():
         base_logits = model.head.eval()(embeddings[test_rows]).cpu().numpy()
     before = metrics_from_logits(base_logits, recordings.targets[test_rows], labels)
 
-    head_started = time.perf_counter()
+    head_started, head_cpu_started = time.perf_counter(), time.process_time()
     if config.init == "fresh":
         model.head.fc.reset_parameters()
     losses = train_head(model.head, embeddings[train_rows], targets[train_rows], config)
-    head_seconds = time.perf_counter() - head_started
+    head_seconds, head_cpu_seconds = time.perf_counter() - head_started, time.process_time() - head_cpu_started
     with torch.no_grad():
         after = metrics_from_logits(model.head(embeddings[test_rows]).cpu().numpy(), recordings.targets[test_rows], labels)
 
@@ -197,11 +235,12 @@ def finetune(config: FinetuneConfig) -> dict:
         "labels_seen": sorted({labels[t] for t in recordings.targets[train_rows]}),
         "final_train_loss": losses[-1] if losses else None,
         "embedding_seconds": round(embed_seconds, 2), "embeddings_cached": was_cached, "head_train_seconds": round(head_seconds, 2),
+        "head_train_cpu_seconds": round(head_cpu_seconds, 2),
     }
     source = {
         "kind": "finetune", "checkpoint": str(config.checkpoint), "data": str(config.data), "data_fingerprint": data_fp,
-        "optimizer": config.optimizer, "lr": config.lr, "weight_decay": config.weight_decay, "epochs": config.epochs,
-        "seconds_per_letter": config.seconds_per_letter, "gap_seconds": config.gap_seconds,
+        "optimizer": config.optimizer, "lr": head_lr(config), "weight_decay": config.weight_decay, "epochs": config.epochs,
+        "seconds_per_letter": None if config.per_label else config.seconds_per_letter, "per_label": config.per_label, "gap_seconds": config.gap_seconds,
         "holdout_seconds": config.holdout_seconds, "frame_stride": config.frame_stride, "init": config.init, "seed": config.seed,
     }
     head = head_from_model(model, labels, fingerprint=fingerprint, metrics=report, source=source)
@@ -209,6 +248,7 @@ def finetune(config: FinetuneConfig) -> dict:
     plot_confusion_matrix(weights_path.with_suffix(".confusion.png"), np.asarray(after["confusion_matrix"]), labels,
                           title=f"new head on held-out frames: top-1 {after['top1']:.3f} (base head {before['top1']:.3f})")
     log.info(f"held-out frames ({len(test_rows)}): base head top-1 {before['top1']:.4f} -> new head {after['top1']:.4f} "
-             f"(trained on {config.seconds_per_letter:g} s per label, {len(train_rows)} frames, {config.optimizer}, {head_seconds:.1f} s)")
+             f"(trained on {f'{config.per_label} photos' if config.per_label else f'{config.seconds_per_letter:g} s'} per label, "
+             f"{len(train_rows)} samples, {config.optimizer}, {head_seconds:.1f} s)")
     log.info(f"wrote {weights_path} and {weights_path.with_suffix('.json')}")
     return {**report, "head": str(weights_path), "before_full": before, "after_full": after}

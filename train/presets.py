@@ -34,6 +34,17 @@ PRESETS: dict[str, dict] = {
             "mobilenet_v2": {"width": 0.5, "input_size": 96, "epochs": 30, "batch_size": 64, "lr": 3e-3, "warmup_epochs": 2, "patience": 8},
         },
     },
+    "asl-generalize": {
+        "description": "letters for people and rooms never seen: pass every source (--data A,B,C); landmark MLP with mirror-invariant "
+                       "input, hand-shape features and signer-variation augmentation; MobileNetV2 width 0.5 at 96 px on MediaPipe hand crops with flips. "
+                       "Measured with benchmarks/generalization.py (train/README.md)",
+        "models": {
+            "landmarks": {"epochs": 40, "batch_size": 256, "lr": 3e-3, "patience": 12, "mirror": "canonical", "features": "coords+shape", "augment_signers": True,
+                          "label_smoothing": 0.1},
+            "mobilenet_v2": {"width": 0.5, "input_size": 96, "epochs": 18, "batch_size": 64, "lr": 3e-3, "warmup_epochs": 2, "patience": 6,
+                             "hand_crop": True, "hflip": True, "label_smoothing": 0.1},
+        },
+    },
     "landmarks": {
         "description": "MLP on real MediaPipe landmarks",
         "models": {"landmarks": {"epochs": 60, "batch_size": 256, "lr": 3e-3, "patience": 15}},

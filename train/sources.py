@@ -38,16 +38,74 @@ def synth_root(cache_dir: Path, seed: int, output: str) -> Path:
     return out / output
 
 
+# Landmarks of many synthetic people without rendering images (signport.data.synth.letters).
+SYNTH_LANDMARKS = "synth-landmarks"
+
+
+# `PATH@s03` (or `PATH@s01+s02`) keeps only those signers of a dataset: one person's data for a
+# personal head, or a leave-one-signer-out test set, without copying files.
+SIGNER_SELECTOR = "@"
+
+
+def source_name(data: str | Path) -> str:
+    """How a dataset is called in reports and signer ids: 'synth', or its folder/file name without suffix."""
+    text = str(data).split(SIGNER_SELECTOR)[0].rstrip("/\\")
+    return text if text in ("synth", SYNTH_LANDMARKS) else Path(text).stem
+
+
+def data_entries(data: str | Path) -> list[str]:
+    """The datasets `--data` names: one path, or several separated by commas."""
+    entries = [entry.strip() for entry in str(data).split(",") if entry.strip()]
+    if not entries:
+        raise DataError("--data is empty; pass a dataset path, several separated by commas, or 'synth'")
+    return entries
+
+
 def open_dataset(data: str | Path, input_kind: str, cache_dir: Path, seed: int = 0, on_missing: str = "skip") -> DataIndex:
     """Resolve `--data` for a model that takes `input_kind` ('image', 'clip', 'landmarks', or 'recordings';
     'landmark_recordings' is a new user's recordings for the landmark model: their per-frame landmarks).
     `on_missing` goes to the WLASL loader (unlisted videos / ids without video: skip or error).
 
-    A folder holding the synthetic generator's outputs (letters/, clips/, user_recordings/) is
-    read by kind; for the landmark model, image folders with a landmarks.npz give their landmarks.
+    Several comma-separated datasets are merged into one index (signport.data.merge): label
+    union, per-sample source names. A folder holding the synthetic generator's outputs (letters/,
+    clips/, user_recordings/) is read by kind; for the landmark model, image folders with a
+    landmarks.npz give their landmarks, and 'synth-landmarks' draws synthetic landmarks directly.
     """
+    entries = data_entries(data)
+    if len(entries) == 1:
+        return _open_one(entries[0], input_kind, cache_dir, seed, on_missing)
+    from signport.data.merge import merge_indexes
+
+    return merge_indexes([(source_name(entry), _open_one(entry, input_kind, cache_dir, seed, on_missing)) for entry in entries])
+
+
+def _open_one(data: str, input_kind: str, cache_dir: Path, seed: int, on_missing: str = "skip") -> DataIndex:
+    if SIGNER_SELECTOR in data and not Path(data).exists():
+        path, _, chosen = data.rpartition(SIGNER_SELECTOR)
+        return select_signers(_open_one(path, input_kind, cache_dir, seed, on_missing), chosen.split("+"), data)
+    return _open_path(data, input_kind, cache_dir, seed, on_missing)
+
+
+def select_signers(index: DataIndex, signers: list[str], data: str) -> DataIndex:
+    """Only the samples of `signers`; DataError naming the known ids when one is unknown."""
+    known = getattr(index, "signers", None)
+    if not known:
+        raise DataError(f"{data}: this dataset has no signer ids, so '{SIGNER_SELECTOR}SIGNER' cannot select one")
+    unknown = sorted(set(signers) - set(known))
+    if unknown:
+        raise DataError(f"{data}: no signer {', '.join(unknown)}; the dataset has {', '.join(sorted(set(known)))}")
+    return index.subset(np.flatnonzero(np.isin(np.asarray(known), signers)))
+
+
+def _open_path(data: str, input_kind: str, cache_dir: Path, seed: int, on_missing: str = "skip") -> DataIndex:
     from signport.data.loaders import detect_dataset_kind, load_dataset
 
+    if data == SYNTH_LANDMARKS:
+        if input_kind != "landmarks":
+            raise DataError(f"--data {SYNTH_LANDMARKS} holds landmarks only; use it with --model landmarks (or --data synth)")
+        from signport.data.synth.letters import letter_landmark_set
+
+        return letter_landmark_set(seed=seed)
     if str(data) == "synth":
         path = synth_root(cache_dir, seed, SYNTH_OUTPUTS[input_kind])
     else:
@@ -64,6 +122,33 @@ def open_dataset(data: str | Path, input_kind: str, cache_dir: Path, seed: int =
         # Through the landmark loader, so images without a hand ("nothing") are dropped the same way.
         return load_dataset(landmark_file, kind="landmarks")
     return index
+
+
+def with_hand_crops(index: ImageIndex, cache_dir: Path, hand_model: Path | None, margin: float, data: str = "data") -> tuple[ImageIndex, dict]:
+    """The images in which MediaPipe finds a hand, each cropped as the live pipeline crops it, and a
+    report of the ones without a hand per source and label (left out, never silently).
+
+    Landmarks are cached by image content (signport.hands.crop_cache), so only new or changed
+    images run the landmarker.
+    """
+    from signport.hands.crop_cache import crop_boxes, find_hands, image_sizes
+    from signport.hands.model_file import resolve_hand_model
+
+    if not isinstance(index, ImageIndex):
+        raise DataError(f"--hand-crop needs image files; this data is {type(index).__name__}")
+    hands = find_hands(index.paths, resolve_hand_model(hand_model), cache_dir)
+    found = hands.found
+    boxes = crop_boxes(hands.landmarks, image_sizes(index.paths), margin)
+    missing: dict[str, dict[str, int]] = {}
+    for i in np.flatnonzero(~found):
+        source = index.sources[i] if index.sources else source_name(data)
+        missing.setdefault(source, {}).setdefault(index.labels[i], 0)
+        missing[source][index.labels[i]] += 1
+    kept = index.subset(np.flatnonzero(found))
+    kept.crop_boxes = boxes[found]
+    report = {"images": len(index), "with_hand": int(found.sum()), "without_hand": int((~found).sum()),
+              "detected_now": hands.computed, "without_hand_by_source_and_label": missing}
+    return kept, report
 
 
 def recording_landmarks(path: Path) -> DataIndex:

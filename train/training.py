@@ -16,9 +16,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, RandomSampler
+from torch.utils.data import DataLoader, DistributedSampler, RandomSampler, WeightedRandomSampler
 from tqdm import tqdm
 
 from signport.core import atomic
@@ -28,7 +29,8 @@ from signport.train import distributed
 from signport.train.augment import AugmentSettings, build_augmentation
 from signport.train.config import TrainConfig
 from signport.train.datasets import build_dataset, check_index_kind, empty_split_reason, make_splits, split_source
-from signport.train.evaluate import evaluate_dataset, summary, write_evaluation
+from signport.train.evaluate import evaluate_dataset, metrics_from_logits, per_source_metrics, summary, write_evaluation
+from signport.train.inference import predict
 from signport.train.metrics import class_weights
 from signport.models import backbone_fingerprint, build_model
 from signport.models.inflate import inflate_from_checkpoint
@@ -37,13 +39,13 @@ from signport.train.optim import build_optimizer, build_scheduler, step_schedule
 from signport.train.plots import plot_training_curves
 from signport.train.presets import describe_preset
 from signport.train.device import autocast_dtype, resolve_device, set_threads
-from signport.train.sources import data_fingerprint, open_dataset
+from signport.train.sources import data_fingerprint, open_dataset, with_hand_crops
 from signport.train.state import STATE_FILE, check_resumable, load_train_state, restore_rng_state, rng_state, save_train_state
 
 log = logging.getLogger("signport.train")
 
 # TrainConfig fields that are architecture arguments when the family's builder takes them.
-ARCH_FIELDS = ("width", "input_size", "clip_length", "clip_fps", "hidden", "channel_attention", "weights", "head_dropout")
+ARCH_FIELDS = ("width", "input_size", "clip_length", "clip_fps", "hidden", "features", "mirror", "channel_attention", "weights", "head_dropout")
 
 
 @dataclass
@@ -68,6 +70,12 @@ def arch_args(config: TrainConfig) -> dict:
             raise InputError(f"--{name.replace('_', '-')} does not apply to model {config.model}; drop it")
         args[name] = list(value) if isinstance(value, tuple) else value
     return args
+
+
+def source_balanced_weights(sources: list[str]) -> torch.Tensor:
+    """Per-sample draw weights that give every source the same share of an epoch."""
+    names, source_of, counts = np.unique(np.asarray(sources), return_inverse=True, return_counts=True)
+    return torch.from_numpy(1.0 / counts[source_of]).double()
 
 
 class TrainingDiverged(SignportError):
@@ -134,7 +142,7 @@ def recalibrate_batchnorm(model: nn.Module, dataset, augment, device, batch_size
 
 
 # What a run writes into --out; --overwrite removes exactly these, nothing else in the folder.
-RUN_FILES = (META_FILE, WEIGHTS_FILE, STATE_FILE, "history.json", "curves.png", "evaluation")
+RUN_FILES = (META_FILE, WEIGHTS_FILE, STATE_FILE, "history.json", "curves.png", "evaluation", "hand_crops.json")
 
 
 def _prepare_out_folder(config: TrainConfig) -> dict | None:
@@ -175,11 +183,17 @@ def train(config: TrainConfig) -> TrainResult:
     prep = model_preprocessing(config.model, **model_args)
     index = open_dataset(config.data, prep.input_kind, config.cache_dir, config.seed, config.on_missing)
     check_index_kind(index, prep.input_kind, config.data)
+    if config.hand_crop:
+        index, crop_report = with_hand_crops(index, config.cache_dir, config.hand_model, config.crop_margin, config.data)
+        log.info(f"hand crops: {crop_report['with_hand']} of {crop_report['images']} images have a hand ({crop_report['detected_now']} detected now); "
+                 f"without a hand (left out): {crop_report['without_hand_by_source_and_label'] or 'none'}")
+        if main_process:
+            atomic.write_json(config.out / "hand_crops.json", crop_report)
     labels = list(index.classes)
     if len(labels) < 2:
         raise DataError(f"{config.data}: only one class ({', '.join(map(repr, labels)) or 'none'}) in the data; "
                         "a classifier needs at least two (add the other classes' folders or rows)")
-    splits = make_splits(index, config.val_fraction, config.test_fraction, config.seed, config.max_per_class, config.split_by)
+    splits = make_splits(index, config.val_fraction, config.test_fraction, config.seed, config.max_per_class, config.split_by, config.holdout)
     if len(splits["train"]) == 0:
         raise DataError(f"{config.data}: the training split is empty; lower --val-fraction/--test-fraction or add data")
     for name in ("val", "test"):
@@ -192,8 +206,11 @@ def train(config: TrainConfig) -> TrainResult:
     train_set = build_dataset(index, splits["train"], prep, train=True)
     val_set = build_dataset(index, splits["val"], prep, train=False)
 
+    train_sources = [index.sources[i] for i in splits["train"]] if getattr(index, "sources", None) else None
     if config.world_size > 1:
         sampler = DistributedSampler(train_set, num_replicas=config.world_size, rank=config.rank, shuffle=True, seed=config.seed)
+    elif config.balance_sources and train_sources and len(set(train_sources)) > 1:
+        sampler = WeightedRandomSampler(source_balanced_weights(train_sources), len(train_set), replacement=True, generator=torch.Generator())
     else:
         sampler = RandomSampler(train_set, generator=torch.Generator())
     train_loader = DataLoader(
@@ -201,7 +218,10 @@ def train(config: TrainConfig) -> TrainResult:
         drop_last=len(train_set) > config.batch_size, pin_memory=device.type == "cuda",
         generator=torch.Generator(), persistent_workers=False,
     )
-    augment_settings = AugmentSettings(hflip=config.hflip).scaled(config.augment_strength)
+    augment_settings = AugmentSettings(hflip=config.hflip)
+    if config.augment_signers:
+        augment_settings = augment_settings.with_signer_variation()
+    augment_settings = augment_settings.scaled(config.augment_strength)
     augment = build_augmentation(prep, augment_settings) if config.augment else _no_augmentation(prep)
 
     # Model, loss, optimizer, schedule.
@@ -330,16 +350,22 @@ def _finish(config, index, splits, prep, labels, device, amp_dtype, history, bes
     metrics = None
     if len(splits["test"]):
         test_set = build_dataset(index, splits["test"], prep, train=False)
-        metrics = evaluate_dataset(model, test_set, prep, labels, device, config.batch_size * 2, amp_dtype)
+        logits, targets = predict(model, test_set, prep, device, config.batch_size * 2, amp_dtype)
+        metrics = metrics_from_logits(logits, targets, labels)
+        if getattr(index, "sources", None):
+            metrics["per_source"] = per_source_metrics(logits, targets, [index.sources[i] for i in splits["test"]], labels)
         write_evaluation(config.out / "evaluation", metrics, title=f"{config.model} on {config.data} (test split)")
     meta.metrics = {
         **meta.metrics, "epochs_run": len(history), "train_seconds": round(seconds, 1), "train_cpu_seconds": round(cpu_seconds, 1),
         "test": summary(metrics) if metrics else None,
+        "test_per_source": metrics.get("per_source") if metrics else None,
     }
     atomic.write_json(config.out / META_FILE, meta.to_dict())
     atomic.write_json(config.out / "history.json", history)
     plot_training_curves(config.out / "curves.png", history, title=f"{config.model} on {config.data}")
     if metrics:
         log.info(f"test split ({metrics['num_samples']} samples, best epoch {best['epoch']}): top-1 {metrics['top1']:.4f}  top-5 {metrics['top5']:.4f}  macro F1 {metrics['macro_f1']:.4f}")
+        for source, numbers in metrics.get("per_source", {}).items():
+            log.info(f"  {source}: {numbers['num_samples']} samples, top-1 {numbers['top1']:.4f}")
     log.info(f"wrote {config.out} in {seconds:.0f} s (process CPU time {cpu_seconds:.0f} s)")
     return metrics

@@ -37,7 +37,19 @@ class ImageIndex(Labelled):
     landmarks: np.ndarray | None = None  # (N, 21, 3) ground truth when known (synthetic data)
     signers: list[str] | None = None  # who signed each sample, for signer-disjoint splits
     root: Path | None = None
+    sources: list[str] | None = None  # which dataset each sample came from, when several were merged
+    # Square hand crop per image, (N, 4) x0, y0, x1, y1 as fractions of width and height (may reach
+    # outside [0, 1]); decoding then reads the crop, as the live pipeline does (signport.hands.crop).
+    crop_boxes: np.ndarray | None = None
 
+    def subset(self, rows: np.ndarray) -> "ImageIndex":
+        """The samples at `rows`, every per-sample field kept; classes unchanged."""
+        pick = lambda values: [values[i] for i in rows] if values is not None else None  # noqa: E731
+        return ImageIndex(
+            paths=pick(self.paths), labels=pick(self.labels), classes=list(self.classes),
+            landmarks=self.landmarks[rows] if self.landmarks is not None else None, signers=pick(self.signers), root=self.root,
+            sources=pick(self.sources), crop_boxes=self.crop_boxes[rows] if self.crop_boxes is not None else None,
+        )
 
 
 @dataclass
@@ -59,6 +71,14 @@ class LandmarkSet(Labelled):
     classes: list[str]
     is_left_hand: np.ndarray | None = None  # (N,) bool when known
     signers: list[str] | None = None  # who signed each sample, for signer-disjoint splits
+    sources: list[str] | None = None  # which dataset each sample came from, when several were merged
+
+    def subset(self, rows: np.ndarray) -> "LandmarkSet":
+        """The samples at `rows`, every per-sample field kept; classes unchanged."""
+        pick = lambda values: [values[i] for i in rows] if values is not None else None  # noqa: E731
+        return LandmarkSet(landmarks=self.landmarks[rows], labels=pick(self.labels), classes=list(self.classes),
+                           is_left_hand=self.is_left_hand[rows] if self.is_left_hand is not None else None,
+                           signers=pick(self.signers), sources=pick(self.sources))
 
 
 

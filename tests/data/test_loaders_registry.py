@@ -10,7 +10,7 @@ from signport.data.loaders import DATASET_LOADERS, detect_dataset_kind, load_dat
 
 
 def test_every_dataset_kind_is_registered():
-    assert set(DATASET_LOADERS) == {"asl_alphabet", "sign_mnist", "landmarks", "wlasl", "user_recordings"}
+    assert set(DATASET_LOADERS) == {"asl_alphabet", "signer_folders", "sign_mnist", "landmarks", "wlasl", "user_recordings"}
     assert all(loader.layout for loader in DATASET_LOADERS.values())
 
 

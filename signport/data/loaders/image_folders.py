@@ -16,7 +16,7 @@ import numpy as np
 
 from signport.core.errors import DataError
 from signport.core.labels import canonical_label
-from signport.data.loaders.folders import class_folders, has_class_folder_with, ordered_classes
+from signport.data.loaders.folders import class_folders, has_class_folder_with, ordered_classes, visible_children
 from signport.data.loaders.landmarks import read_npz
 from signport.data.loaders.registry import register_loader
 from signport.data.types import ImageIndex
@@ -45,7 +45,7 @@ def _image_root(path: Path) -> Path:
 
 
 def _detect(path: Path) -> bool:
-    return path.is_dir() and has_class_folder_with(_image_root(path), IMAGE_SUFFIXES)
+    return path.is_dir() and not (path / SIGNERS_FILE).is_file() and has_class_folder_with(_image_root(path), IMAGE_SUFFIXES)
 
 
 def _attach_landmarks(npz_path: Path, paths: list[Path], labels: list[str]) -> tuple[np.ndarray, list[str] | None]:
@@ -81,4 +81,44 @@ def load_image_folders(path: Path) -> ImageIndex:
         if (folder / LANDMARKS_FILE).is_file():
             landmarks, signers = _attach_landmarks(folder / LANDMARKS_FILE, paths, labels)
             break
+    if signers is None and any(ROBOFLOW_COPY in p.name for p in paths):
+        signers = [roboflow_original(p) for p in paths]
     return ImageIndex(paths=paths, labels=labels, classes=classes, landmarks=landmarks, signers=signers, root=root)
+
+
+# Roboflow exports name each augmented copy '<original>_jpg.rf.<hash>.jpg'; copies of one photo
+# must stay on one side of a split, so they share a group id (in `signers`, which splits group by).
+ROBOFLOW_COPY = "_jpg.rf."
+
+
+def roboflow_original(path: Path) -> str:
+    return "photo:" + path.name.split(ROBOFLOW_COPY)[0] if ROBOFLOW_COPY in path.name else "photo:" + path.stem
+
+
+SIGNERS_FILE = "signers.json"
+
+
+def _signer_folders(path: Path) -> list[Path]:
+    return [child for child in visible_children(path) if child.is_dir() and has_class_folder_with(child, IMAGE_SUFFIXES)]
+
+
+def _detect_signers(path: Path) -> bool:
+    return path.is_dir() and (path / SIGNERS_FILE).is_file() and bool(_signer_folders(path))
+
+
+@register_loader("signer_folders", detect=_detect_signers,
+                 layout="ROOT/signers.json + ROOT/<signer>/<Class>/*.jpg|png (one folder per person)")
+def load_signer_folders(path: Path) -> ImageIndex:
+    """Index ROOT/<signer>/<Class>/ images with the signer id (the folder name) of every photo."""
+    root = Path(path)
+    folders = _signer_folders(root)
+    if not folders:
+        raise DataError(f"{root} has no signer folders; expected {root}/<signer>/<Class>/*.jpg")
+    paths, labels, signers = [], [], []
+    for folder in folders:
+        files_by_label = class_folders(folder, IMAGE_SUFFIXES, "images")
+        for label in ordered_classes(files_by_label):
+            paths += files_by_label[label]
+            labels += [label] * len(files_by_label[label])
+            signers += [folder.name] * len(files_by_label[label])
+    return ImageIndex(paths=paths, labels=labels, classes=ordered_classes(labels), signers=signers, root=root)

@@ -92,3 +92,27 @@ def letter_landmarks(label: str, signer: Signer, rng: np.random.Generator, size:
 def letter_template(label: str) -> np.ndarray:
     """The canonical (no signer style, no noise) 3-D joints of a letter shape, palm-length units."""
     return pose_hand(HANDSHAPES[label]).joints
+
+
+def letter_landmark_set(seed: int = 0, per_class: int = 200, signers: int = 40, population: str = "default"):
+    """Landmarks of `per_class` synthetic A-Z letters per class from `signers` people, without drawing a pixel.
+
+    Cheap (no rendering), so the landmark model can see far more synthetic people than the image
+    model's letters folder holds. Returns a signport.data.types.LandmarkSet; signer ids 'synth/dNN'.
+    """
+    from signport.core.labels import canonical_label
+    from signport.data.synth.signers import signer_for_index
+    from signport.data.types import LandmarkSet
+
+    letters = [label for label in ASL_LETTERS if len(canonical_label(label)) == 1]
+    people = [signer_for_index(seed, population, i) for i in range(signers)]
+    landmarks, labels, signer_ids = [], [], []
+    for class_index, label in enumerate(letters):
+        for n in range(per_class):
+            signer = people[n % signers]
+            rng = np.random.default_rng([seed, 4, class_index, n])
+            landmarks.append(letter_landmarks(label, signer, rng))
+            labels.append(label)
+            signer_ids.append(f"synth/{signer.signer_id}")
+    return LandmarkSet(landmarks=np.stack(landmarks).astype(np.float32), labels=labels, classes=letters,
+                       is_left_hand=np.zeros(len(labels), dtype=bool), signers=signer_ids)
