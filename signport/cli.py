@@ -49,7 +49,16 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so every `finally` (staging folders, partial files) runs."""
 
 
+_MAIN_PID = os.getpid()
+
+
 def _terminate(signum, _frame) -> None:
+    if os.getpid() != _MAIN_PID:
+        # A forked worker (e.g. a multiprocessing pool's) inherits this handler; Pool.terminate() stops
+        # workers with SIGTERM, and one that raised here instead of dying could hang its pool's exit.
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     raise Terminated(signum)
 
 

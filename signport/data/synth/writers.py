@@ -131,7 +131,11 @@ def _recording_item(task: tuple) -> tuple[np.ndarray, int]:
 
 
 def _init_worker() -> None:
+    import signal
+
     cv2.setNumThreads(1)
+    # Die on the pool's SIGTERM like any worker, whatever handler the forking process installed.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run(fn: Callable, tasks: list, config: SynthConfig, desc: str) -> list:
