@@ -6,7 +6,10 @@ keeps the outputs (transcript, per-frame records, timings, annotated video) safe
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -141,6 +144,22 @@ class LiveRun:
     text: str = ""
 
 
+@contextlib.contextmanager
+def _sigint_deferred():
+    """Hold Ctrl-C until the block ends, then raise it (main thread only: signals land there)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            raise KeyboardInterrupt
+
+
 def run_frames(recognizer: LiveRecognizer, frames: Iterable[Frame], sinks: list, max_frames: int | None = None) -> LiveRun:
     """Process frames until the source ends, `max_frames`, Ctrl-C or an error; every sink sees every
     result. Errors and interrupts stop the loop but are recorded, not raised, so the caller can
@@ -149,13 +168,14 @@ def run_frames(recognizer: LiveRecognizer, frames: Iterable[Frame], sinks: list,
     try:
         for frame in frames:
             result = recognizer.process(frame)
-            run.frames += 1
-            run.frames_with_hand += result.hand is not None
-            run.model_calls += result.prediction is not None
-            run.decode_failures += not result.decoded
-            run.text = result.text
-            for sink in sinks:
-                sink.add(result)
+            with _sigint_deferred():  # a frame is counted and in every output, or in none
+                run.frames += 1
+                run.frames_with_hand += result.hand is not None
+                run.model_calls += result.prediction is not None
+                run.decode_failures += not result.decoded
+                run.text = result.text
+                for sink in sinks:
+                    sink.add(result)
             if max_frames is not None and run.frames >= max_frames:
                 break
     except KeyboardInterrupt:
