@@ -64,13 +64,22 @@ def still_image_format(path: str | os.PathLike) -> str | None:
     return next((name for magic, name in IMAGE_SIGNATURES.items() if head.startswith(magic)), None)
 
 
+def video_file_problem(path: Path) -> str | None:
+    """Why `path` cannot be a video before any decoder opens it (missing, or a still image under a
+    video's name), or None. Callers add the flag or file context to the message."""
+    if not path.is_file():
+        return "video does not exist"
+    image = still_image_format(path)
+    return f"is a {image} image, not a video" if image else None
+
+
 def _open(path: str | os.PathLike) -> cv2.VideoCapture:
     path = Path(path)
     if not path.is_file():
         raise DataError(f"video not found: {path}")
-    image = still_image_format(path)
-    if image:
-        raise DataError(f"{path} is a {image} image, not a video; pass a video file")
+    problem = video_file_problem(path)
+    if problem:
+        raise DataError(f"{path}: {problem}; pass a video file")
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         capture.release()

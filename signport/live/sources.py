@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from signport.core.errors import InputError
-from signport.data.video import still_image_format
+from signport.data.video import video_file_problem
 
 log = logging.getLogger(__name__)
 
@@ -93,11 +93,9 @@ def check_source(spec: str) -> Path | None:
     if _camera_index(spec) is not None:
         return None
     path = Path(spec)
-    if not path.is_file():
-        raise InputError(f"--source {path}: video does not exist; pass a video file or --source webcam")
-    image = still_image_format(path)
-    if image:
-        raise InputError(f"--source {path} is a {image} image, not a video; pass a video file or --source webcam")
+    problem = video_file_problem(path)
+    if problem:
+        raise InputError(f"--source {path}: {problem}; pass a video file or --source webcam")
     return path
 
 
